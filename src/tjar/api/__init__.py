@@ -1,0 +1,1 @@
+"""The HTTP edge: the store API, its middleware and its error envelope."""

@@ -1,0 +1,192 @@
+"""Response shapes for the OpenAPI document.
+
+Handlers build their bodies with ``tjar.representation`` and return them
+directly; these models describe the same shapes for integrators, and the
+tests validate real responses against them so the two cannot drift apart.
+"""
+
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bilingual(Shape):
+    ar: str
+    en: str
+
+
+class StatusRead(Shape):
+    value: str
+    label: Bilingual
+    color: str
+
+
+class StatusWithNext(StatusRead):
+    next: list[str] = Field(description="Statuses this one may move to.")
+
+
+class GatewayRead(Shape):
+    value: str
+    label: Bilingual
+
+
+class CustomerRead(Shape):
+    id: int
+    name: str
+    email: str | None
+    mobile: str | None = Field(description="E.164, e.g. +966512345678.")
+    avatar: str | None
+
+
+class OrderLineRead(Shape):
+    id: int
+    product_id: int | None
+    name: Bilingual
+    sku: str | None
+    qty: int
+    price: float = Field(description="Unit price at the store's price basis.")
+    formatted_price: str
+    weight: float | None
+    type: int = Field(
+        description="Product type id: 1 physical, 2 digital, 3 service, 4 booking."
+    )
+    type_label: str
+    options: dict[str, Any]
+    discount: float
+    tax: float
+    subtotal: float
+    formatted_subtotal: str
+
+
+class OrderRead(Shape):
+    id: int
+    identifier: int
+    order_id: str = Field(description="The store's display number of the order.")
+    name: str
+    email: str | None
+    phone: str | None
+    customer: CustomerRead | None
+    address: str | None
+    city: str | None
+    state: str | None
+    country: str | None
+    zipcode: str | None
+    full_address: str | None
+    status: StatusRead
+    payment_status: StatusRead
+    payment_gateway: GatewayRead | None
+    transaction_id: str | None
+    coupon: str | None
+    coupon_discounted: float
+    order_details: list[OrderLineRead]
+    subtotal: float
+    formatted_subtotal: str
+    shipping: float
+    tax: float
+    total_amount: float
+    formatted_total_amount: str
+    notes: str | None
+    source: str
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class ProductRead(Shape):
+    id: int
+    identifier: int
+    name: Bilingual
+    summary: Bilingual
+    description: Bilingual
+    type: Literal["physical", "digital", "service", "booking"]
+    type_id: int
+    slug: str
+    sku: str | None
+    price: float
+    formatted_price: str
+    sale_price: float | None
+    formatted_sale_price: str | None
+    cost: float | None
+    stock: int | None = Field(description="Null when the product is unlimited.")
+    is_unlimited: bool
+    is_published: bool
+    is_refundable: bool
+    min_purchase: int
+    max_purchase: int | None
+    is_inventory_warning: bool
+    inventory_warning_threshold: int | None
+    weight: float | None
+    dimensions: dict[str, float] | None
+    image: str | None
+    image_id: int | None
+    gallery: list[dict[str, Any]]
+    brand: dict[str, Any] | None
+    categories: list[dict[str, Any]]
+    tags: list[dict[str, Any]]
+    product_options: list[dict[str, Any]]
+    variants: list[dict[str, Any]]
+    ratings: float | None
+    created_at: str
+    updated_at: str
+
+
+class Pagination(Shape):
+    current_page: int | None = Field(description="Null in cursor mode.")
+    per_page: int
+    total: int
+    last_page: int
+    next_cursor: str | None = Field(
+        description="Pass back as `cursor` for the next page."
+    )
+
+
+class Envelope(Shape, Generic[T]):
+    status: Literal["success"]
+    message: str
+    data: T
+
+
+class OrderList(Shape):
+    orders: list[OrderRead]
+    pagination: Pagination
+
+
+class ProductList(Shape):
+    products: list[ProductRead]
+    pagination: Pagination
+
+
+class StatusList(Shape):
+    statuses: list[StatusWithNext]
+
+
+class ErrorEnvelope(Shape):
+    status: Literal["error"]
+    message: str
+    code: str = Field(description="Stable machine code, e.g. `validation_failed`.")
+    errors: dict[str, list[str]] | None = Field(
+        default=None, description="Field path to messages, on `422`."
+    )
+    request_id: str | None = Field(default=None, description="On `500` only.")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorEnvelope, "description": description}
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("Malformed body (`malformed_request`)."),
+    401: _error("Missing, wrong or revoked API key (`unauthenticated`)."),
+    404: _error("Unknown store, record or route."),
+    413: _error("Body over the size limit (`payload_too_large`)."),
+    415: _error("Body not sent as JSON (`unsupported_media_type`)."),
+    422: _error("Invalid input (`validation_failed`), with per-field messages."),
+    429: _error("Rate limit reached (`rate_limited`); see `Retry-After`."),
+    500: _error("A bug on our side; the body carries `request_id`."),
+}

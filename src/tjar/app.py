@@ -1,0 +1,90 @@
+"""The ASGI application: the store API under ``/api/core/v1``."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from tjar import __version__
+from tjar.api import errors
+from tjar.api.deps import require_api_key
+from tjar.api.middleware import BodyLimit, RequestContext, Tenancy
+from tjar.api.ratelimit import RateLimiter, storage_for
+from tjar.api.responses import JSON
+from tjar.api.routes import orders, products
+from tjar.api.routing import TjarRoute
+from tjar.config import Settings, get_settings
+from tjar.db.session import create_engine, create_sessionmaker
+from tjar.logs import configure_logging
+
+API_PREFIX = "/api/core/v1"
+OPENAPI_URL = f"{API_PREFIX}/openapi.json"
+DOCS_URL = f"{API_PREFIX}/docs"
+
+DESCRIPTION = """
+The Tjar store API. Every store has its own domain; send requests to
+`https://{store-domain}/api/core/v1` with `Authorization: Bearer {API_KEY}`
+(General Settings → Developers in the store dashboard).
+
+Answers are JSON in the envelope `{"status", "message", "data"}`; errors are
+`{"status": "error", "message", "code", "errors"}`. `message` follows
+`Accept-Language` (`ar` or `en`); translatable content always carries both.
+"""
+
+
+def store_api() -> APIRouter:
+    """Build the integration API; every route needs the store's API key."""
+    router = APIRouter(
+        prefix=API_PREFIX,
+        route_class=TjarRoute,
+        dependencies=[Depends(require_api_key)],
+    )
+    router.include_router(orders.router)
+    router.include_router(products.router)
+    return router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the engine connects lazily on first use."""
+    settings = settings or get_settings()
+    configure_logging(json=settings.json_logs, level=settings.log_level)
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Tjar store API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=OPENAPI_URL,
+        docs_url=DOCS_URL,
+        redoc_url=None,
+        default_response_class=JSON,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.rate_limiter = RateLimiter(
+        per_minute=settings.rate_limit_per_minute,
+        storage=storage_for(settings.redis_url),
+    )
+
+    errors.install(app)
+    app.include_router(store_api())
+
+    # Added innermost first: RequestContext ends up outermost.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_json_bytes)
+    app.add_middleware(
+        Tenancy,
+        sessions=sessions,
+        platform_domain=settings.platform_domain,
+        store_prefixes=("/api/", "/dashboard", "/assets/"),
+        public_paths=(OPENAPI_URL, DOCS_URL),
+    )
+    app.add_middleware(RequestContext)
+    return app

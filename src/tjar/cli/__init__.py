@@ -1,0 +1,1 @@
+"""The ``tjar`` command line."""

@@ -1,0 +1,56 @@
+"""Platform settings, read once from the environment (prefix ``TJAR_``)."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TJAR_", env_file=".env", extra="ignore"
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite+aiosqlite:///var/tjar.db"
+    platform_domain: str = "localhost"
+    secret_key: str = "change-me-in-production"
+    redis_url: str | None = None
+    rate_limit_per_minute: int = Field(default=600, ge=1)
+    max_json_bytes: int = Field(default=1_048_576, ge=1024)
+    default_timezone: str = "Asia/Riyadh"
+    api_key_prefix: str = "tjar_sk_"
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    media_backend: str = "local"
+    smtp_url: str | None = None
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_json is not None:
+            return self.log_json
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def sqlite_path(self) -> Path | None:
+        """Return the database file of a SQLite URL, or None for other engines."""
+        if not self.is_sqlite:
+            return None
+        _, _, path = self.database_url.partition(":///")
+        return None if path in ("", ":memory:") else Path(path)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Database: models, engine, store-bound sessions and migrations."""

@@ -1,0 +1,18 @@
+"""Every table of the platform; importing this package registers them all."""
+
+from tjar.db.models.catalogue import Product
+from tjar.db.models.idempotency import IdempotencyRecord
+from tjar.db.models.orders import Customer, Order, OrderLine
+from tjar.db.models.stores import ApiKey, Store, StoreDomain, StoreUser
+
+__all__ = [
+    "ApiKey",
+    "Customer",
+    "IdempotencyRecord",
+    "Order",
+    "OrderLine",
+    "Product",
+    "Store",
+    "StoreDomain",
+    "StoreUser",
+]

@@ -1,0 +1,117 @@
+"""Engines and sessions. Every session is bound to one store or to the platform.
+
+A store-bound session adds ``store_id = :store`` to every ORM query on a
+tenant-owned table (loads, counts, updates, deletes, relationship loads) and
+stamps new rows with its store, so a handler cannot forget the filter. Only
+platform code (resolving a host, the CLI) opens a platform session.
+"""
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from tjar.db.base import TenantOwned
+
+STORE_KEY = "store_id"
+PLATFORM_KEY = "platform"
+
+
+class TenancyViolation(RuntimeError):
+    """A query or a write that would cross a store boundary."""
+
+
+class TjarSession(Session):
+    """The sync session class behind every ``AsyncSession`` of the platform."""
+
+
+@event.listens_for(TjarSession, "do_orm_execute")
+def _scope_to_store(state: ORMExecuteState) -> None:
+    info = state.session.info
+    if info.get(PLATFORM_KEY):
+        return
+    store_id = info.get(STORE_KEY)
+    if store_id is None:
+        raise TenancyViolation("session is bound to neither a store nor the platform")
+    if state.is_column_load or state.is_relationship_load:
+        # Criteria added to the top-level statement already cover these.
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantOwned,
+            lambda cls: cls.store_id == store_id,
+            include_aliases=True,
+        )
+    )
+
+
+@event.listens_for(TjarSession, "before_flush")
+def _stamp_store(session: Session, flush_context: Any, instances: Any) -> None:
+    if session.info.get(PLATFORM_KEY):
+        return
+    store_id = session.info.get(STORE_KEY)
+    for obj in [*session.new, *session.dirty]:
+        if not isinstance(obj, TenantOwned):
+            continue
+        if store_id is None:
+            raise TenancyViolation("write outside a store-bound session")
+        if obj.store_id is None:
+            obj.store_id = store_id
+        elif obj.store_id != store_id:
+            raise TenancyViolation("row belongs to another store")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine for ``url`` with the platform's connection setup."""
+    engine = create_async_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        sync_engine: Engine = engine.sync_engine
+        event.listen(sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        engine, expire_on_commit=False, sync_session_class=TjarSession
+    )
+
+
+def store_session(
+    factory: async_sessionmaker[AsyncSession], store_id: int
+) -> AsyncSession:
+    """Open a session that sees and writes only ``store_id``'s rows."""
+    session = factory()
+    session.info[STORE_KEY] = store_id
+    return session
+
+
+def platform_session(factory: async_sessionmaker[AsyncSession]) -> AsyncSession:
+    """Open a session that sees every store (host lookup, CLI, workers)."""
+    session = factory()
+    session.info[PLATFORM_KEY] = True
+    return session
+
+
+def bind_to_store(session: AsyncSession, store_id: int) -> None:
+    """Narrow a platform session to one store, inside the same transaction.
+
+    Used where a store is created and filled in one go, so a failure leaves
+    neither the store nor half its data.
+    """
+    session.info.pop(PLATFORM_KEY, None)
+    session.info[STORE_KEY] = store_id

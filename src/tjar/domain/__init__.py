@@ -1,0 +1,1 @@
+"""Business rules. Nothing in this package imports the web framework."""

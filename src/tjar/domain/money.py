@@ -1,0 +1,73 @@
+"""Exact money: Decimal amounts in SAR with two minor digits.
+
+``round_money`` is the only function in the platform that rounds money; every
+other module passes Decimals through it.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+CURRENCY = "SAR"
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+_SYMBOLS = {"en": "SAR", "ar": "ر.س"}
+
+
+def round_money(amount: Decimal) -> Decimal:
+    """Round to halalas, half away from zero."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_number(amount: Decimal) -> float | int:
+    """Return the JSON number for an amount (at most two decimals).
+
+    JSON has no decimal type; a value already rounded to 0.01 survives the trip
+    through a double, and the serialiser writes its shortest exact form.
+    """
+    rounded = round_money(amount)
+    if rounded == rounded.to_integral_value():
+        return int(rounded)
+    return float(rounded)
+
+
+def format_money(amount: Decimal, language: str) -> str:
+    """Format an amount for display in ``language`` (``en`` or ``ar``)."""
+    number = format_decimal(round_money(amount), format="#,##0.00", locale="en")
+    if language == "ar":
+        return f"{number} {_SYMBOLS['ar']}"
+    return f"{_SYMBOLS['en']} {number}"
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    gross: Decimal
+    discount: Decimal
+    tax: Decimal
+    subtotal: Decimal
+
+
+def price_line(
+    *,
+    unit_price: Decimal,
+    quantity: int,
+    discount: Decimal,
+    vat_rate: Decimal,
+    prices_include_vat: bool,
+) -> LineAmounts:
+    """Price one order line at the store's price basis.
+
+    ``subtotal`` is the line amount after its discount share, at the same basis
+    as the catalogue prices; ``tax`` is the VAT in it (inclusive) or on it
+    (exclusive), rounded half-up per line.
+    """
+    gross = round_money(unit_price * quantity)
+    discount = round_money(discount)
+    subtotal = gross - discount
+    if prices_include_vat:
+        tax = round_money(subtotal * vat_rate / (1 + vat_rate))
+    else:
+        tax = round_money(subtotal * vat_rate)
+    return LineAmounts(gross=gross, discount=discount, tax=tax, subtotal=subtotal)

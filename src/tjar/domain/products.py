@@ -1,0 +1,86 @@
+"""Reading products. Writing them comes with the catalogue."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tjar.db.models import Product
+from tjar.domain.paging import Page, PageRequest, Sort, paginate
+from tjar.domain.text import escape_like, fold
+from tjar.errors import NotFound, ValidationFailed
+from tjar.i18n import _
+
+PRODUCT_SORTS = {
+    name: Sort(name, column, Product.id, descending)
+    for name, column, descending in (
+        ("-created_at", Product.created_at, True),
+        ("created_at", Product.created_at, False),
+        ("-updated_at", Product.updated_at, True),
+        ("updated_at", Product.updated_at, False),
+        ("-id", Product.id, True),
+        ("id", Product.id, False),
+    )
+}
+DEFAULT_PRODUCT_SORT = "-created_at"
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    search: str | None = None
+    sku: str | None = None
+    is_published: bool | None = None
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+    updated_since: datetime | None = None
+
+
+def sku_key(sku: str) -> str:
+    """Return the form of a SKU that uniqueness and lookups compare."""
+    return sku.strip().casefold()
+
+
+def _filtered(filters: ProductFilters) -> Select[Product]:
+    query = select(Product).where(Product.deleted_at.is_(None))
+    if filters.search and (term := fold(filters.search)):
+        query = query.where(
+            Product.search_text.like(f"%{escape_like(term)}%", escape="\\")
+        )
+    if filters.sku is not None:
+        query = query.where(Product.sku_key == sku_key(filters.sku))
+    if filters.is_published is not None:
+        query = query.where(Product.is_published.is_(filters.is_published))
+    if filters.created_from is not None:
+        query = query.where(Product.created_at >= filters.created_from)
+    if filters.created_before is not None:
+        query = query.where(Product.created_at < filters.created_before)
+    if filters.updated_since is not None:
+        query = query.where(Product.updated_at >= filters.updated_since)
+    return query
+
+
+async def list_products(
+    session: AsyncSession,
+    *,
+    filters: ProductFilters,
+    page: PageRequest,
+    sort: str = DEFAULT_PRODUCT_SORT,
+) -> Page[Product]:
+    """List the store's products that are not deleted."""
+    if sort not in PRODUCT_SORTS:
+        raise ValidationFailed.single(
+            "sort", _("Choose one of: {choices}."), choices=", ".join(PRODUCT_SORTS)
+        )
+    return await paginate(
+        session, _filtered(filters), sort=PRODUCT_SORTS[sort], request=page
+    )
+
+
+async def get_product(session: AsyncSession, product_id: int) -> Product:
+    product = await session.scalar(
+        select(Product).where(Product.id == product_id, Product.deleted_at.is_(None))
+    )
+    if product is None:
+        raise NotFound("product_not_found")
+    return product

@@ -1,0 +1,100 @@
+"""Stores and the host names that reach them."""
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from tjar.db.models import Store, StoreDomain
+from tjar.errors import Conflict, StoreNotFound, ValidationFailed
+from tjar.i18n import LANGUAGES, _
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
+
+
+def normalise_host(host: str) -> str:
+    """Lower-case a ``Host`` value and drop its port and trailing dot."""
+    host = host.strip().lower()
+    if host.startswith("["):  # IPv6 literal; never a store domain
+        return host
+    return host.rsplit(":", 1)[0].rstrip(".")
+
+
+def platform_host(slug: str, platform_domain: str) -> str:
+    return f"{slug}.{platform_domain}"
+
+
+async def find_store_by_host(
+    session: AsyncSession, host: str, *, platform_domain: str
+) -> Store:
+    """Return the store served at ``host``, or raise ``StoreNotFound``."""
+    name = normalise_host(host)
+    store = await session.scalar(
+        select(Store).join(StoreDomain).where(StoreDomain.domain == name)
+    )
+    if store is None:
+        raise StoreNotFound()
+    return store
+
+
+async def create_store(
+    session: AsyncSession,
+    *,
+    slug: str,
+    name: str,
+    platform_domain: str,
+    custom_domain: str | None = None,
+    default_language: str = "ar",
+) -> Store:
+    """Create a store with its platform subdomain and an optional custom domain."""
+    slug = slug.strip().lower()
+    if not _SLUG.match(slug):
+        raise ValidationFailed.single(
+            "slug", _("Use lower-case letters, digits and hyphens.")
+        )
+    if default_language not in LANGUAGES:
+        raise ValidationFailed.single("default_language", _("Choose ar or en."))
+    domains = [platform_host(slug, platform_domain)]
+    if custom_domain:
+        custom = normalise_host(custom_domain)
+        if not _DOMAIN.match(custom):
+            raise ValidationFailed.single("domain", _("Enter a valid domain name."))
+        domains.append(custom)
+
+    taken = await session.scalar(
+        select(StoreDomain.domain).where(StoreDomain.domain.in_(domains)).limit(1)
+    )
+    if taken is not None or await session.scalar(
+        select(Store.id).where(Store.slug == slug)
+    ):
+        raise Conflict("store_exists")
+
+    store = Store(slug=slug, name=name.strip(), default_language=default_language)
+    session.add(store)
+    await session.flush()
+    for position, domain in enumerate(domains):
+        session.add(
+            StoreDomain(store_id=store.id, domain=domain, is_primary=position == 0)
+        )
+    await session.flush()
+    return store
+
+
+async def get_store_by_slug(session: AsyncSession, slug: str) -> Store:
+    store = await session.scalar(
+        select(Store).options(selectinload(Store.domains)).where(Store.slug == slug)
+    )
+    if store is None:
+        raise StoreNotFound()
+    return store
+
+
+async def list_stores(session: AsyncSession) -> list[Store]:
+    result = await session.scalars(
+        select(Store).options(selectinload(Store.domains)).order_by(Store.id)
+    )
+    return list(result)

@@ -1,0 +1,29 @@
+"""Text folding for search: the same words match however they were typed."""
+
+import re
+import unicodedata
+
+# Hamza forms of alef fold to bare alef; alef maqsura to ya; ta marbuta to ha.
+_ARABIC_FOLDS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
+)
+# Harakat, tanween, shadda, sukun, superscript alef and Quranic marks.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for matching: NFKC, case, Arabic letter forms, diacritics."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLDS)
+    return _SPACES.sub(" ", text).strip()
+
+
+def search_text(*parts: str | None) -> str:
+    """Build the folded text a record is searched by."""
+    return " ".join(fold(part) for part in parts if part)
+
+
+def escape_like(term: str) -> str:
+    """Escape ``term`` for a ``LIKE`` pattern (backslash is the escape)."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,65 @@
+"""Store users: owners, admins and staff who sign in to the dashboard."""
+
+import re
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tjar.db.models import StoreUser
+from tjar.errors import Conflict, ValidationFailed
+from tjar.i18n import _
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    STAFF = "staff"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    role: Role,
+    password: str | None,
+    name: str = "",
+) -> StoreUser:
+    """Add a user to the session's store; the password is kept as an argon2 hash."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise ValidationFailed.single("email", _("Enter a valid email address."))
+    if password is not None and len(password) < 8:
+        raise ValidationFailed.single(
+            "password", _("Use at least {count} characters."), count=8
+        )
+    if await session.scalar(select(StoreUser.id).where(StoreUser.email == email)):
+        raise Conflict("user_exists")
+
+    user = StoreUser(
+        email=email,
+        role=role.value,
+        name=name,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    await session.flush()
+    return user

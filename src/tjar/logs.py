@@ -6,6 +6,16 @@ import sys
 import structlog
 
 
+class _CurrentStderr:
+    """Write to whatever ``sys.stderr`` is now (test runners swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(*, json: bool, level: str = "INFO") -> None:
     """Route structlog and the standard library through one renderer."""
     shared: list[structlog.types.Processor] = [
@@ -29,7 +39,7 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(

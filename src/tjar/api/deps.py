@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tjar.api import idempotency
 from tjar.api.ratelimit import RateLimiter
 from tjar.config import Settings
 from tjar.db.models import ApiKey, Store
@@ -31,9 +32,18 @@ async def _open_session(
     request: Request, store: Annotated[Store, Depends(get_store)]
 ) -> AsyncIterator[AsyncSession]:
     """Open the request's session, bound to its store, committed on success."""
-    async with store_session(request.app.state.sessions, store.id) as session:
-        yield session
-        await session.commit()
+    sessions = request.app.state.sessions
+    async with store_session(sessions, store.id) as session:
+        request.state.session = session
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            claim = getattr(request.state, "idempotency_claim", None)
+            if claim is not None:
+                await idempotency.release(sessions, store_id=store.id, claim_id=claim)
+            raise
 
 
 # "function" scope: the session commits before the response is sent, so a

@@ -40,7 +40,7 @@ class RateLimiter:
             ("X-RateLimit-Reset", str(reset_at)),
         )
         if not allowed:
-            retry_after = max(1, reset_at - math.floor(time.time()))
+            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
             raise RateLimited(
                 retry_after=retry_after, limit=self.item.amount, reset_at=reset_at
             )

@@ -59,9 +59,10 @@ class Page(Generic[T]):
 
 def _encode(sort: Sort, row: Any) -> str:
     value = getattr(row, sort.column.key)
+    fields: dict[str, Any] = {"s": sort.name, "v": value, "id": row.id}
     if isinstance(value, datetime):
-        value = value.isoformat()
-    payload = orjson.dumps({"s": sort.name, "v": value, "id": row.id})
+        fields["v"], fields["k"] = value.isoformat(), "datetime"
+    payload = orjson.dumps(fields)
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
@@ -73,10 +74,12 @@ def _decode(sort: Sort, cursor: str) -> tuple[Any, int]:
         if payload["s"] != sort.name or not isinstance(payload["id"], int):
             raise invalid
         value = payload["v"]
-        if isinstance(sort.column.type.python_type, type) and issubclass(
-            sort.column.type.python_type, datetime
-        ):
+        if payload.get("k") == "datetime":
             value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise invalid
+        elif not isinstance(value, int):
+            raise invalid
         return value, payload["id"]
     except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
         raise invalid from None

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format typecheck install clean
+.PHONY: run test lint format install clean messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -37,3 +37,11 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var build dist .pytest_cache .mypy_cache .ruff_cache
+
+# Re-extract marked messages into the catalogues; then translate the new
+# Arabic entries in src/tjar/i18n/locale/ar/LC_MESSAGES/messages.po.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ --no-location \
+		--sort-output -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d src/tjar/i18n/locale -D messages \
+		--no-fuzzy-matching --ignore-obsolete

@@ -4,8 +4,11 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+DEV_SECRET = "change-me-in-production"
 
 
 class Environment(StrEnum):
@@ -16,13 +19,13 @@ class Environment(StrEnum):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="TJAR_", env_file=".env", extra="ignore"
+        env_prefix="TJAR_", env_file=".env", env_ignore_empty=True, extra="ignore"
     )
 
     env: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite+aiosqlite:///var/tjar.db"
     platform_domain: str = "localhost"
-    secret_key: str = "change-me-in-production"
+    secret_key: str = DEV_SECRET
     redis_url: str | None = None
     rate_limit_per_minute: int = Field(default=600, ge=1)
     max_json_bytes: int = Field(default=1_048_576, ge=1024)
@@ -30,8 +33,12 @@ class Settings(BaseSettings):
     api_key_prefix: str = "tjar_sk_"
     log_level: str = "INFO"
     log_json: bool | None = None
-    media_backend: str = "local"
-    smtp_url: str | None = None
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> "Settings":
+        if self.env is Environment.PRODUCTION and self.secret_key == DEV_SECRET:
+            raise ValueError("set TJAR_SECRET_KEY to a long random value in production")
+        return self
 
     @property
     def json_logs(self) -> bool:

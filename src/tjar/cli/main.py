@@ -108,6 +108,7 @@ def stores_create(
                 name=name,
                 platform_domain=settings.platform_domain,
                 custom_domain=domain,
+                timezone=settings.default_timezone,
             )
             bind_to_store(session, store.id)
             await create_user(

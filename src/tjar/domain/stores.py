@@ -1,6 +1,7 @@
 """Stores and the host names that reach them."""
 
 import re
+from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,6 +50,7 @@ async def create_store(
     platform_domain: str,
     custom_domain: str | None = None,
     default_language: str = "ar",
+    timezone: str = "Asia/Riyadh",
 ) -> Store:
     """Create a store with its platform subdomain and an optional custom domain."""
     slug = slug.strip().lower()
@@ -56,6 +58,8 @@ async def create_store(
         raise ValidationFailed.single(
             "slug", _("Use lower-case letters, digits and hyphens.")
         )
+    if timezone not in available_timezones():
+        raise ValidationFailed.single("timezone", _("Choose a known time zone."))
     if default_language not in LANGUAGES:
         raise ValidationFailed.single("default_language", _("Choose ar or en."))
     domains = [platform_host(slug, platform_domain)]
@@ -73,7 +77,12 @@ async def create_store(
     ):
         raise Conflict("store_exists")
 
-    store = Store(slug=slug, name=name.strip(), default_language=default_language)
+    store = Store(
+        slug=slug,
+        name=name.strip(),
+        default_language=default_language,
+        timezone=timezone,
+    )
     session.add(store)
     await session.flush()
     for position, domain in enumerate(domains):

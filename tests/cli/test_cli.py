@@ -1,0 +1,161 @@
+"""The CLI, run as a user runs it: the installed ``tjar`` in a subprocess."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import client_for
+from tjar.app import create_app
+from tjar.config import Settings
+
+TJAR = [sys.executable, "-m", "tjar"]
+
+
+def tjar(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TJAR_DATABASE_URL": url, "TJAR_LOG_LEVEL": "WARNING"}
+    return subprocess.run(
+        [*TJAR, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def fresh_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'var' / 'cli.db'}"
+
+
+async def test_create_a_store_and_key_then_call_the_api(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    assert tjar("db", "upgrade", url=fresh_url, cwd=tmp_path).returncode == 0
+
+    created = tjar(
+        "stores",
+        "create",
+        "--slug",
+        "acme",
+        "--name",
+        "متجر أكمي",
+        "--owner-email",
+        "Owner@Acme.example",
+        "--domain",
+        "shop.acme.sa",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+    key = tjar("keys", "create", "--store", "acme", url=fresh_url, cwd=tmp_path)
+    listed = tjar("stores", "list", url=fresh_url, cwd=tmp_path)
+
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "acme.localhost"
+    assert key.returncode == 0, key.stderr
+    secret = key.stdout.strip().splitlines()[-1]
+    assert secret.startswith("tjar_sk_")
+    assert "acme\tمتجر أكمي\tacme.localhost shop.acme.sa" in listed.stdout
+
+    app = create_app(
+        Settings(_env_file=None, database_url=fresh_url, log_level="WARNING")
+    )
+    async with client_for(app, "shop.acme.sa") as http:
+        response = await http.get(
+            "/api/core/v1/orders", headers={"Authorization": f"Bearer {secret}"}
+        )
+    await app.state.engine.dispose()
+    assert response.status_code == 200
+    assert response.json()["data"]["pagination"]["total"] == 0
+
+    revoked = tjar("keys", "revoke", "--store", "acme", url=fresh_url, cwd=tmp_path)
+    assert revoked.stdout.strip() == "revoked"
+
+
+def test_bad_input_exits_1_with_a_message(fresh_url: str, tmp_path: Path) -> None:
+    tjar("db", "upgrade", url=fresh_url, cwd=tmp_path)
+
+    bad_slug = tjar(
+        "stores",
+        "create",
+        "--slug",
+        "Not OK",
+        "--name",
+        "x",
+        "--owner-email",
+        "a@b.co",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+    tjar(
+        "stores",
+        "create",
+        "--slug",
+        "dup",
+        "--name",
+        "x",
+        "--owner-email",
+        "a@b.co",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+    duplicate = tjar(
+        "stores",
+        "create",
+        "--slug",
+        "dup",
+        "--name",
+        "x",
+        "--owner-email",
+        "a@b.co",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+    unknown = tjar("keys", "create", "--store", "nope", url=fresh_url, cwd=tmp_path)
+
+    assert bad_slug.returncode == 1
+    assert "slug: Use lower-case letters, digits and hyphens." in bad_slug.stderr
+    assert duplicate.returncode == 1
+    assert "already exists" in duplicate.stderr
+    assert unknown.returncode == 1
+    assert "Traceback" not in bad_slug.stderr + duplicate.stderr + unknown.stderr
+
+
+async def test_demo_is_idempotent_and_has_real_data(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    tjar("db", "upgrade", url=fresh_url, cwd=tmp_path)
+
+    first = tjar("demo", url=fresh_url, cwd=tmp_path)
+    second = tjar("demo", url=fresh_url, cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert "Demo store created." in first.stdout
+    assert "already exists" in second.stdout
+    secret = next(
+        line.strip()
+        for line in second.stdout.splitlines()
+        if line.strip().startswith("tjar_sk_")
+    )
+    assert second.stdout.count("curl ") == 3
+
+    app = create_app(
+        Settings(_env_file=None, database_url=fresh_url, log_level="WARNING")
+    )
+    async with client_for(app, "demo-store.localhost:8000") as http:
+        http.headers["Authorization"] = f"Bearer {secret}"
+        orders = (
+            await http.get("/api/core/v1/orders", params={"per_page": 100})
+        ).json()["data"]
+        products = (
+            await http.get("/api/core/v1/products", params={"per_page": 100})
+        ).json()["data"]
+    await app.state.engine.dispose()
+
+    assert orders["pagination"]["total"] >= 60
+    assert products["pagination"]["total"] >= 30
+    assert len({order["status"]["value"] for order in orders["orders"]}) >= 5
+    assert len({order["customer"]["id"] for order in orders["orders"]}) >= 5
+    months = {order["created_at"][:7] for order in orders["orders"]}
+    assert len(months) >= 4
+    for product in products["products"]:
+        assert product["name"]["ar"] != product["name"]["en"]

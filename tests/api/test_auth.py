@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -5,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import client_for
 from tests.factories import KEY_PREFIX, StoreWithKey
+from tjar.clock import ManualClock, use_clock
 from tjar.db.models import ApiKey
 from tjar.db.session import store_session
 from tjar.domain.api_keys import create_api_key, get_active_key, revoke_api_key
@@ -126,3 +129,31 @@ async def test_the_key_never_reaches_the_logs(
 
     captured = capfd.readouterr()
     assert alpha.key not in captured.err + captured.out
+
+
+async def test_last_use_is_recorded_at_minute_precision(
+    client: httpx.AsyncClient,
+    alpha: StoreWithKey,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = ManualClock(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+
+    async def last_used() -> datetime | None:
+        async with store_session(sessions, alpha.store.id) as session:
+            key = await get_active_key(session)
+            assert key is not None
+            return key.last_used_at
+
+    with use_clock(clock):
+        await client.get(ORDERS)
+        first = await last_used()
+        clock.advance(seconds=30)
+        await client.get(ORDERS)
+        unchanged = await last_used()
+        clock.advance(seconds=31)
+        await client.get(ORDERS)
+        moved = await last_used()
+
+    assert first == datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    assert unchanged == first
+    assert moved == datetime(2026, 6, 1, 9, 1, 1, tzinfo=UTC)

@@ -27,6 +27,7 @@ from tjar.domain.stores import create_store, get_store_by_slug, list_stores
 from tjar.domain.users import Role, create_user
 from tjar.errors import TjarError
 from tjar.i18n import translate
+from tjar.logs import configure_logging
 
 T = TypeVar("T")
 
@@ -215,6 +216,9 @@ def serve(
     """Serve the store API (and, as they arrive, the dashboard and workers)."""
     import uvicorn
 
+    settings = get_settings()
+    # Uvicorn's own lines go through the same structlog renderer.
+    configure_logging(json=settings.json_logs, level=settings.log_level)
     uvicorn.run(
         "tjar.app:create_app",
         factory=True,
@@ -224,4 +228,5 @@ def serve(
         access_log=False,
         proxy_headers=True,
         server_header=False,
+        log_config=None,
     )

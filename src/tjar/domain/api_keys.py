@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from tjar.db.models import ApiKey
 from tjar.errors import Unauthenticated
 
 _KEY_BYTES = 32
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -71,5 +73,8 @@ async def authenticate(
     if key is None or not hmac.compare_digest(key.key_hash, wanted):
         raise Unauthenticated()
 
-    key.last_used_at = utcnow()
+    now = utcnow()
+    # Recorded at minute precision: one write a minute, not one per request.
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+        key.last_used_at = now
     return key

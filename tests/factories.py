@@ -94,7 +94,10 @@ async def make_order(
     email: str | None = None,
     quantity: int = 2,
 ) -> Order:
-    """Write an order with one priced line (the order engine comes later)."""
+    """Write an order with one priced line.
+
+    TODO(#4): create orders through the order engine once it exists.
+    """
     when = created_at or utcnow()
     async with store_session(sessions, store.id) as session:
         locked = await session.get_one(Store, store.id, with_for_update=True)

@@ -9,21 +9,12 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.api.probe_routes import PROBE, install_probe_routes
-from tests.conftest import client_for
+from tests.api.probe_routes import PROBE
 from tests.factories import StoreWithKey
 from tjar.db.models import Customer
 from tjar.db.session import store_session
 
 CUSTOMERS = f"{PROBE}/customers"
-
-
-@pytest.fixture
-async def probe(app: FastAPI, alpha: StoreWithKey) -> AsyncIterator[httpx.AsyncClient]:
-    install_probe_routes(app)
-    async with client_for(app, alpha.domain) as http:
-        http.headers["Authorization"] = f"Bearer {alpha.key}"
-        yield http
 
 
 async def customer_count(

@@ -1,14 +1,12 @@
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.api.probe_routes import PROBE, install_probe_routes
+from tests.api.probe_routes import PROBE
 from tests.conftest import client_for
 from tests.factories import StoreWithKey
 from tjar.clock import ManualClock, use_clock
@@ -17,14 +15,6 @@ from tjar.db.session import store_session
 
 CUSTOMERS = f"{PROBE}/customers"
 BODY = {"name": "Noura", "quantity": 1}
-
-
-@pytest.fixture
-async def probe(app: FastAPI, alpha: StoreWithKey) -> AsyncIterator[httpx.AsyncClient]:
-    install_probe_routes(app)
-    async with client_for(app, alpha.domain) as http:
-        http.headers["Authorization"] = f"Bearer {alpha.key}"
-        yield http
 
 
 async def rows(

@@ -9,22 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from tjar.db.models import Order
-from tjar.domain.paging import Page, PageRequest, Sort, paginate
+from tjar.domain.paging import Page, PageRequest, paginate, standard_sorts
 from tjar.domain.statuses import ORDER_STATUSES, PAYMENT_STATUSES, UNKNOWN_STATUS
 from tjar.domain.text import escape_like
 from tjar.errors import NotFound, ValidationFailed
 
-ORDER_SORTS = {
-    name: Sort(name, column, Order.id, descending)
-    for name, column, descending in (
-        ("-created_at", Order.created_at, True),
-        ("created_at", Order.created_at, False),
-        ("-updated_at", Order.updated_at, True),
-        ("updated_at", Order.updated_at, False),
-        ("-id", Order.id, True),
-        ("id", Order.id, False),
-    )
-}
+ORDER_SORTS = standard_sorts(Order)
 DEFAULT_ORDER_SORT = "-created_at"
 
 

@@ -37,6 +37,24 @@ class Sort:
     descending: bool
 
 
+def standard_sorts(model: Any) -> dict[str, Sort]:
+    """Sorts by ``created_at``, ``updated_at`` and ``id``, ``-`` for descending."""
+    sorts = {}
+    for field in ("created_at", "updated_at", "id"):
+        column = getattr(model, field)
+        sorts[f"-{field}"] = Sort(f"-{field}", column, model.id, descending=True)
+        sorts[field] = Sort(field, column, model.id, descending=False)
+    return sorts
+
+
+def pick_sort(sorts: dict[str, Sort], name: str) -> Sort:
+    if name not in sorts:
+        raise ValidationFailed.single(
+            "sort", _("Choose one of: {choices}."), choices=", ".join(sorts)
+        )
+    return sorts[name]
+
+
 @dataclass(frozen=True)
 class PageRequest:
     page: int = 1

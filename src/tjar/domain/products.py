@@ -7,22 +7,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tjar.db.models import Product
-from tjar.domain.paging import Page, PageRequest, Sort, paginate
+from tjar.domain.paging import Page, PageRequest, paginate, pick_sort, standard_sorts
 from tjar.domain.text import escape_like, fold
-from tjar.errors import NotFound, ValidationFailed
-from tjar.i18n import _
+from tjar.errors import NotFound
 
-PRODUCT_SORTS = {
-    name: Sort(name, column, Product.id, descending)
-    for name, column, descending in (
-        ("-created_at", Product.created_at, True),
-        ("created_at", Product.created_at, False),
-        ("-updated_at", Product.updated_at, True),
-        ("updated_at", Product.updated_at, False),
-        ("-id", Product.id, True),
-        ("id", Product.id, False),
-    )
-}
+PRODUCT_SORTS = standard_sorts(Product)
 DEFAULT_PRODUCT_SORT = "-created_at"
 
 
@@ -68,13 +57,8 @@ async def list_products(
     sort: str = DEFAULT_PRODUCT_SORT,
 ) -> Page[Product]:
     """List the store's products that are not deleted."""
-    if sort not in PRODUCT_SORTS:
-        raise ValidationFailed.single(
-            "sort", _("Choose one of: {choices}."), choices=", ".join(PRODUCT_SORTS)
-        )
-    return await paginate(
-        session, _filtered(filters), sort=PRODUCT_SORTS[sort], request=page
-    )
+    chosen = pick_sort(PRODUCT_SORTS, sort)
+    return await paginate(session, _filtered(filters), sort=chosen, request=page)
 
 
 async def get_product(session: AsyncSession, product_id: int) -> Product:

@@ -82,6 +82,16 @@ def database_url(
         asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    """Skip tests marked ``postgres_only`` on the SQLite run."""
+    if request.node.get_closest_marker("postgres_only") is None:
+        return
+    url = request.getfixturevalue("database_url")
+    if not url.startswith("postgresql"):
+        pytest.skip("runs on PostgreSQL, where writes are truly parallel")
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(

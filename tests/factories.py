@@ -8,7 +8,7 @@ from itertools import count
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tjar.clock import utcnow
-from tjar.db.models import Customer, Order, OrderLine, Product, Store
+from tjar.db.models import Customer, Media, Order, OrderLine, Product, Store
 from tjar.db.session import bind_to_store, platform_session, store_session
 from tjar.domain.api_keys import create_api_key
 from tjar.domain.money import ZERO, price_line
@@ -149,3 +149,27 @@ async def make_order(
         )
         await session.commit()
     return order
+
+
+async def make_media(
+    sessions: async_sessionmaker[AsyncSession],
+    store: Store,
+    *,
+    visibility: str = "public",
+    mime_type: str = "image/png",
+) -> Media:
+    """Record a stored file (uploads arrive with the media work)."""
+    serial = next(_serial)
+    async with store_session(sessions, store.id) as session:
+        media = Media(
+            visibility=visibility,
+            path=f"file-{serial}.{mime_type.rsplit('/', 1)[-1]}",
+            mime_type=mime_type,
+            size=1024,
+            width=10 if mime_type.startswith("image/") else None,
+            height=10 if mime_type.startswith("image/") else None,
+            original_filename=f"upload-{serial}",
+        )
+        session.add(media)
+        await session.commit()
+    return media

@@ -3,6 +3,7 @@ domain and ids. New routes are picked up automatically; a route with a path
 parameter this file does not know fails until it is taught here."""
 
 import re
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -25,7 +26,7 @@ def store_api_routes(app: FastAPI) -> list[tuple[str, str]]:
     ]
 
 
-def fill(path: str, ids: dict[str, int]) -> str:
+def fill(path: str, ids: dict[str, int | str]) -> str:
     resource = path.removeprefix(API_PREFIX).split("/")[1]
     for name in PARAM.findall(path):
         key = f"{resource}.{name}"
@@ -38,8 +39,8 @@ def fill(path: str, ids: dict[str, int]) -> str:
 @pytest.fixture
 async def two_stores(
     sessions: async_sessionmaker[AsyncSession], alpha: StoreWithKey, beta: StoreWithKey
-) -> dict[str, dict[str, int]]:
-    ids = {}
+) -> dict[str, dict[str, int | str]]:
+    ids: dict[str, dict[str, int | str]] = {}
     for name, store in (("alpha", alpha), ("beta", beta)):
         product = await make_product(
             sessions, store.store, name_en=f"{name} secret product"
@@ -47,7 +48,11 @@ async def two_stores(
         order = await make_order(
             sessions, store.store, product=product, customer_name=f"{name} buyer"
         )
-        ids[name] = {"orders.identifier": order.id, "products.identifier": product.id}
+        ids[name] = {
+            "orders.identifier": order.id,
+            "products.identifier": product.id,
+            "products.type": "physical",
+        }
     return ids
 
 
@@ -90,7 +95,7 @@ async def test_every_route_refuses_the_other_stores_key_domain_and_ids(
     app: FastAPI,
     alpha: StoreWithKey,
     beta: StoreWithKey,
-    two_stores: dict[str, dict[str, int]],
+    two_stores: dict[str, dict[str, int | str]],
 ) -> None:
     routes = store_api_routes(app)
     assert len(routes) >= 5
@@ -98,18 +103,28 @@ async def test_every_route_refuses_the_other_stores_key_domain_and_ids(
     for method, template in routes:
         own_path = fill(template, two_stores["alpha"])
         foreign_path = fill(template, two_stores["beta"])
+        # A well-formed request, so only the store boundary can refuse it.
+        extra: dict[str, Any] = {"params": {"date": "2026-06-01"}}
+        if method in ("POST", "PUT", "PATCH"):
+            extra["json"] = {}
 
         async with client_for(app, alpha.domain) as http:
             # beta's key on alpha's domain
             response = await http.request(
-                method, own_path, headers={"Authorization": f"Bearer {beta.key}"}
+                method,
+                own_path,
+                headers={"Authorization": f"Bearer {beta.key}"},
+                **extra,
             )
             assert response.status_code == 401, (method, template)
             assert "beta" not in response.text
 
             # alpha's key, alpha's domain, beta's ids
             response = await http.request(
-                method, foreign_path, headers={"Authorization": f"Bearer {alpha.key}"}
+                method,
+                foreign_path,
+                headers={"Authorization": f"Bearer {alpha.key}"},
+                **extra,
             )
             if foreign_path != own_path:
                 assert response.status_code == 404, (method, template)
@@ -118,14 +133,17 @@ async def test_every_route_refuses_the_other_stores_key_domain_and_ids(
         async with client_for(app, beta.domain) as http:
             # alpha's key on beta's domain
             response = await http.request(
-                method, own_path, headers={"Authorization": f"Bearer {alpha.key}"}
+                method,
+                own_path,
+                headers={"Authorization": f"Bearer {alpha.key}"},
+                **extra,
             )
             assert response.status_code == 401, (method, template)
             assert "alpha" not in response.text
 
 
 async def test_lists_show_only_the_own_store(
-    app: FastAPI, alpha: StoreWithKey, two_stores: dict[str, dict[str, int]]
+    app: FastAPI, alpha: StoreWithKey, two_stores: dict[str, dict[str, int | str]]
 ) -> None:
     async with client_for(app, alpha.domain) as http:
         http.headers["Authorization"] = f"Bearer {alpha.key}"

@@ -72,7 +72,12 @@ async def require_api_key(
 def get_context(
     request: Request, store: Annotated[Store, Depends(get_store)]
 ) -> Context:
-    return Context(store=store, language=request.state.language)
+    host = request.headers.get("host") or store.slug
+    return Context(
+        store=store,
+        language=request.state.language,
+        base_url=f"{request.url.scheme}://{host}",
+    )
 
 
 StoreSession = Annotated[AsyncSession, get_session]

@@ -57,6 +57,8 @@ MESSAGES: dict[str, str] = {
     "invalid_state": _("This is not allowed in the current state."),
     "store_exists": _("A store with this slug or domain already exists."),
     "user_exists": _("A user with this email already exists."),
+    "sku_taken": _("This SKU is already used by another product or variant."),
+    "slug_taken": _("This slug is already used by another product."),
     "idempotency_key_reused": _(
         "This Idempotency-Key was already used with a different request."
     ),
@@ -106,6 +108,15 @@ FIELD_MESSAGES: dict[str, str] = {
     "list_type": _("Send a list."),
     "literal_error": _("Choose one of: {expected}."),
     "enum": _("Choose one of: {expected}."),
+    "money_negative": _("Enter an amount of zero or more."),
+    "money_places": _("Use at most two decimal places."),
+    "money_too_large": _("Enter a smaller amount."),
+    "string_pattern_mismatch": _("This value is not in the expected format."),
+    "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
+    "date_parsing": _("Enter a date as YYYY-MM-DD."),
+    "too_long": _("Send at most {max_length} items."),
+    "too_short": _("Send at least {min_length} items."),
+    "union_tag_invalid": _("This value is not valid."),
 }
 FALLBACK_FIELD_MESSAGE = _("This value is not valid.")
 
@@ -153,6 +164,8 @@ def error_response(request: Request, error: TjarError) -> JSON:
     }
     if isinstance(error, ValidationFailed):
         body["errors"] = _translated_fields(language, error.errors)
+    elif isinstance(field := params.get("field"), str):
+        body["errors"] = {field: [body["message"]]}
     return JSON(body, status_code=status_for(error), headers=headers)
 
 

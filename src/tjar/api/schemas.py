@@ -98,6 +98,83 @@ class OrderRead(Shape):
     updated_at: str
 
 
+class LabelRead(Shape):
+    id: int
+    identifier: int
+    name: Bilingual
+
+
+class CategoryRead(LabelRead):
+    parent_id: int | None
+
+
+class MediaRead(Shape):
+    id: int
+    identifier: int
+    url: str | None = Field(description="Null for private files.")
+    visibility: Literal["public", "private"]
+    mime_type: str
+    size: int
+    width: int | None
+    height: int | None
+    alt: Bilingual
+    original_filename: str
+    created_at: str
+
+
+class OptionRead(Shape):
+    id: int
+    type: Literal["text", "number", "textarea", "checkbox", "radio", "select"]
+    title: Bilingual
+    sub_title: Bilingual
+    is_required: bool
+    multi_select: bool
+    options: dict[str, dict[str, float]] | None = Field(
+        description="Per language, choice label → extra cost; null for free input."
+    )
+
+
+class VariantRead(Shape):
+    id: int
+    color: str | None
+    size: str | None
+    stock: int
+    sku: str | None
+    additional_price: float
+
+
+class CodesRead(Shape):
+    total: int
+    available: int
+
+
+class DigitalRead(Shape):
+    files: list[MediaRead]
+    codes: CodesRead
+    download_limit: int | None
+    download_expiry_hours: int | None
+
+
+class AvailabilityRead(Shape):
+    day: str
+    from_: str = Field(alias="from")
+    to: str
+
+
+class BookingRead(Shape):
+    duration: int = Field(description="Minutes per slot.")
+    capacity: int = Field(description="Bookings per slot.")
+    availability: list[AvailabilityRead]
+    date_from: str | None
+    date_to: str | None
+
+
+class DimensionsRead(Shape):
+    length: float | None
+    width: float | None
+    height: float | None
+
+
 class ProductRead(Shape):
     id: int
     identifier: int
@@ -113,7 +190,8 @@ class ProductRead(Shape):
     sale_price: float | None
     formatted_sale_price: str | None
     cost: float | None
-    stock: int | None = Field(description="Null when the product is unlimited.")
+    stock: int | None = Field(description="Null when not counted (unlimited).")
+    quantity: int | None = Field(description="The same as `stock`.")
     is_unlimited: bool
     is_published: bool
     is_refundable: bool
@@ -122,18 +200,39 @@ class ProductRead(Shape):
     is_inventory_warning: bool
     inventory_warning_threshold: int | None
     weight: float | None
-    dimensions: dict[str, float] | None
-    image: str | None
+    dimensions: DimensionsRead | None
+    image: str | None = Field(description="URL of the main image.")
     image_id: int | None
-    gallery: list[dict[str, Any]]
-    brand: dict[str, Any] | None
-    categories: list[dict[str, Any]]
-    tags: list[dict[str, Any]]
-    product_options: list[dict[str, Any]]
-    variants: list[dict[str, Any]]
+    gallery: list[MediaRead]
+    brand: LabelRead | None
+    categories: list[CategoryRead]
+    tags: list[LabelRead]
+    product_options: list[OptionRead]
+    variants: list[VariantRead]
+    digital: DigitalRead | None = Field(
+        default=None, description="Digital products only."
+    )
+    booking: BookingRead | None = Field(
+        default=None, description="Booking products only."
+    )
+    badge_id: int | None
+    policy_description: str | None
+    video_source: str | None
+    video_url: str | None
     ratings: float | None
     created_at: str
     updated_at: str
+
+
+class SlotRead(Shape):
+    start: str
+    end: str
+    capacity: int
+    available: int
+
+
+class SlotList(Shape):
+    slots: list[SlotRead]
 
 
 class Pagination(Shape):
@@ -159,6 +258,21 @@ class OrderList(Shape):
 
 class ProductList(Shape):
     products: list[ProductRead]
+    pagination: Pagination
+
+
+class BrandList(Shape):
+    brands: list[LabelRead]
+    pagination: Pagination
+
+
+class CategoryList(Shape):
+    categories: list[CategoryRead]
+    pagination: Pagination
+
+
+class TagList(Shape):
+    tags: list[LabelRead]
     pagination: Pagination
 
 

@@ -19,6 +19,8 @@ class Context:
 
     store: Store
     language: str
+    # Scheme and host the reader reached the store at, for absolute URLs.
+    base_url: str = ""
 
     @cached_property
     def zone(self) -> ZoneInfo:

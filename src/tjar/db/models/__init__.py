@@ -1,12 +1,36 @@
 """Every table of the platform; importing this package registers them all."""
 
-from tjar.db.models.catalogue import Product
+from tjar.db.models.catalogue import (
+    Brand,
+    Category,
+    Product,
+    ProductCategory,
+    ProductCode,
+    ProductMedia,
+    ProductOption,
+    ProductTag,
+    ProductVariant,
+    SkuClaim,
+    Tag,
+)
 from tjar.db.models.idempotency import IdempotencyRecord
+from tjar.db.models.media import Media
 from tjar.db.models.orders import Customer, Order, OrderLine
 from tjar.db.models.stores import ApiKey, Store, StoreDomain, StoreUser
 
 __all__ = [
     "ApiKey",
+    "Brand",
+    "Category",
+    "Media",
+    "ProductCategory",
+    "ProductCode",
+    "ProductMedia",
+    "ProductOption",
+    "ProductTag",
+    "ProductVariant",
+    "SkuClaim",
+    "Tag",
     "Customer",
     "IdempotencyRecord",
     "Order",

@@ -1,0 +1,1 @@
+"""Request bodies: the shapes integrators send, read into domain inputs."""

@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=DOCS_URL,
         redoc_url=None,
         default_response_class=JSON,
+        redirect_slashes=False,
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -9,8 +9,11 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.api.probe_routes import PROBE
+from tests.api.probe_routes import PROBE, install_probe_routes
+from tests.conftest import client_for
 from tests.factories import StoreWithKey
+from tjar.app import create_app
+from tjar.config import Environment, Settings
 from tjar.db.models import Customer
 from tjar.db.session import store_session
 
@@ -210,3 +213,55 @@ async def test_validation_on_query_parameters_is_422(client: httpx.AsyncClient) 
     assert envelope(response, 422, "validation_failed")["errors"] == {
         "page": ["Enter a whole number."]
     }
+
+
+async def test_the_key_is_checked_before_the_body(
+    app: FastAPI, alpha: StoreWithKey
+) -> None:
+    install_probe_routes(app)
+    async with client_for(app, alpha.domain) as http:
+        malformed = await http.post(
+            CUSTOMERS, content=b"{", headers={"Content-Type": "application/json"}
+        )
+        wrong_type = await http.post(
+            CUSTOMERS, content=b"x", headers={"Content-Type": "text/plain"}
+        )
+
+    envelope(malformed, 401, "unauthenticated")
+    envelope(wrong_type, 401, "unauthenticated")
+
+
+async def test_nul_characters_in_bodies_are_422(probe: httpx.AsyncClient) -> None:
+    response = await probe.post(CUSTOMERS, json={"name": "a\x00b", "quantity": 1})
+
+    assert envelope(response, 422, "validation_failed")["errors"] == {
+        "name": ["هذه القيمة غير صالحة."]
+    }
+
+
+async def test_trailing_slashes_and_wrong_methods(client: httpx.AsyncClient) -> None:
+    slash = await client.get("/api/core/v1/orders/")
+    wrong = await client.put("/api/core/v1/orders/statuses")
+
+    envelope(slash, 404, "route_not_found")
+    envelope(wrong, 405, "method_not_allowed")
+    assert "GET" in wrong.headers["allow"]
+
+
+async def test_development_logs_never_show_the_key(
+    settings: Settings, alpha: StoreWithKey, capfd: pytest.CaptureFixture[str]
+) -> None:
+    readable = settings.model_copy(
+        update={"env": Environment.DEVELOPMENT, "log_json": False, "log_level": "INFO"}
+    )
+    app = create_app(readable)
+    install_probe_routes(app)
+    async with client_for(app, alpha.domain) as http:
+        http.headers["Authorization"] = f"Bearer {alpha.key}"
+        response = await http.post(f"{PROBE}/fail", json={"name": "x", "quantity": 1})
+    await app.state.engine.dispose()
+
+    logged = capfd.readouterr().err
+    assert response.status_code == 500
+    assert "http.unhandled_error" in logged
+    assert alpha.key not in logged

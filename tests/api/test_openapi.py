@@ -19,6 +19,8 @@ async def test_openapi_describes_the_envelope_and_errors(app: FastAPI) -> None:
         "$ref"
     ]
     assert error_ref.endswith("/ErrorEnvelope")
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert orders["security"] == [{"bearer": []}]
     parameters = {parameter["name"] for parameter in orders["parameters"]}
     assert {
         "page",

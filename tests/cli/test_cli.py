@@ -110,12 +110,71 @@ def test_bad_input_exits_1_with_a_message(fresh_url: str, tmp_path: Path) -> Non
         cwd=tmp_path,
     )
     unknown = tjar("keys", "create", "--store", "nope", url=fresh_url, cwd=tmp_path)
+    squatter = tjar(
+        "stores",
+        "create",
+        "--slug",
+        "evil",
+        "--name",
+        "x",
+        "--owner-email",
+        "a@b.co",
+        "--domain",
+        "victim.localhost",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+    reserved = tjar(
+        "stores",
+        "create",
+        "--slug",
+        "api",
+        "--name",
+        "x",
+        "--owner-email",
+        "a@b.co",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+    nameless = tjar(
+        "stores",
+        "create",
+        "--slug",
+        "nameless",
+        "--name",
+        "  ",
+        "--owner-email",
+        "a@b.co",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+    arabic_domain = tjar(
+        "stores",
+        "create",
+        "--slug",
+        "souq",
+        "--name",
+        "سوق",
+        "--owner-email",
+        "a@b.co",
+        "--domain",
+        "متجر.السعودية",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
 
     assert bad_slug.returncode == 1
     assert "slug: Use lower-case letters, digits and hyphens." in bad_slug.stderr
     assert duplicate.returncode == 1
     assert "already exists" in duplicate.stderr
     assert unknown.returncode == 1
+    assert "No store has this slug." in unknown.stderr
+    assert squatter.returncode == 1
+    assert "not one under the platform's" in squatter.stderr
+    assert reserved.returncode == 1
+    assert "reserved" in reserved.stderr
+    assert nameless.returncode == 1
+    assert arabic_domain.returncode == 0, arabic_domain.stderr
     assert "Traceback" not in bad_slug.stderr + duplicate.stderr + unknown.stderr
 
 
@@ -156,5 +215,6 @@ async def test_demo_is_idempotent_and_has_real_data(
     assert len({order["customer"]["id"] for order in orders["orders"]}) >= 5
     months = {order["created_at"][:7] for order in orders["orders"]}
     assert len(months) >= 4
+    assert len({order["updated_at"] for order in orders["orders"]}) > 50
     for product in products["products"]:
         assert product["name"]["ar"] != product["name"]["en"]

@@ -3,7 +3,8 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tjar.api import idempotency
@@ -11,7 +12,7 @@ from tjar.api.ratelimit import RateLimiter
 from tjar.config import Settings
 from tjar.db.models import ApiKey, Store
 from tjar.db.session import store_session
-from tjar.domain.api_keys import authenticate
+from tjar.domain.api_keys import authenticate, record_use
 from tjar.errors import StoreNotFound
 from tjar.representation.common import Context
 
@@ -51,22 +52,47 @@ async def _open_session(
 get_session = Depends(_open_session, scope="function")
 
 
+async def authenticate_request(request: Request) -> ApiKey:
+    """Check the request's key against its store, once per request.
+
+    Runs in a short session of its own before anything else about the request
+    is read, so a caller without a valid key learns only that (``401``).
+    Counted requests past the rate limit are ``429`` and are not recorded as use.
+    """
+    cached: ApiKey | None = getattr(request.state, "api_key", None)
+    if cached is not None:
+        return cached
+    store = get_store(request)
+    settings: Settings = request.app.state.settings
+    async with store_session(request.app.state.sessions, store.id) as session:
+        key = await authenticate(
+            session,
+            request.headers.get("authorization"),
+            prefix=settings.api_key_prefix,
+        )
+        limiter: RateLimiter = request.app.state.rate_limiter
+        await limiter.hit(request, f"key:{key.id}")
+        record_use(key)
+        await session.commit()
+    request.state.api_key = key
+    return key
+
+
+# Declares the scheme in the OpenAPI document (the docs' Authorize button);
+# the header itself is read by ``authenticate_request``.
+bearer = HTTPBearer(
+    scheme_name="bearer",
+    auto_error=False,
+    bearerFormat="tjar_sk_…",
+    description="The store's API key.",
+)
+
+
 async def require_api_key(
     request: Request,
-    session: Annotated[AsyncSession, get_session],
-    settings: Annotated[Settings, Depends(get_settings)],
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> ApiKey:
-    """Authenticate the request's Bearer key for its store, then count it."""
-    key = await authenticate(
-        session,
-        request.headers.get("authorization"),
-        prefix=settings.api_key_prefix,
-    )
-    # Commit the key's last use now, so a failing handler still records it.
-    await session.commit()
-    limiter: RateLimiter = request.app.state.rate_limiter
-    await limiter.hit(request, f"key:{key.id}")
-    return key
+    return await authenticate_request(request)
 
 
 def get_context(

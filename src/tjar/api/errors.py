@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "not_found": _("Not found."),
     "route_not_found": _("There is no such endpoint."),
     "store_not_found": _("No store is served at this address."),
+    "store_slug_unknown": _("No store has this slug."),
     "order_not_found": _("Order not found."),
     "product_not_found": _("Product not found."),
     "unauthenticated": _("A valid API key is required."),
@@ -214,7 +215,9 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return error_response(request, NotFound("route_not_found"))
     if exc.status_code == 405:
-        return error_response(request, MethodNotAllowed())
+        response = error_response(request, MethodNotAllowed())
+        response.headers.update(exc.headers or {})
+        return response
     if exc.status_code == 413:
         return error_response(request, PayloadTooLarge())
     if exc.status_code == 400:

@@ -10,18 +10,24 @@ from email.message import Message
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from tjar.api import idempotency
-from tjar.api.deps import get_store, require_api_key
+from tjar.api.deps import (
+    StoreSession,
+    authenticate_request,
+    get_store,
+    require_api_key,
+)
 from tjar.api.errors import MalformedRequest, UnsupportedMediaType
 from tjar.db.models import ApiKey, Store
 from tjar.errors import ValidationFailed
 from tjar.i18n import _
 
 HEADER = "idempotency-key"
+INVALID = _("This value is not valid.")
 
 
 def _is_json(content_type: str) -> bool:
@@ -31,6 +37,31 @@ def _is_json(content_type: str) -> bool:
     return message.get_content_maintype() == "application" and (
         subtype == "json" or subtype.endswith("+json")
     )
+
+
+def _refuse_nul_in_query(request: Request) -> None:
+    """Refuse NUL characters, which no text column can hold, before any query."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value or "\x00" in name:
+            raise ValidationFailed.single(name.replace("\x00", ""), INVALID)
+
+
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Return where in a parsed JSON body a NUL character hides, if anywhere."""
+    if isinstance(value, str):
+        return path or "body" if "\x00" in value else None
+    items: Any = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return path or "body"
+        if (found := _nul_path(item, where)) is not None:
+            return found
+    return None
 
 
 async def _load_json_object(request: Request) -> None:
@@ -46,6 +77,8 @@ async def _load_json_object(request: Request) -> None:
         raise MalformedRequest() from None
     if not isinstance(parsed, dict):
         raise MalformedRequest()
+    if (where := _nul_path(parsed)) is not None:
+        raise ValidationFailed.single(where, INVALID)
     request._json = parsed  # Starlette's own cache for request.json()
 
 
@@ -53,15 +86,20 @@ async def _guard(
     request: Request,
     store: Annotated[Store, Depends(get_store)],
     key: Annotated[ApiKey, Depends(require_api_key)],
+    session: StoreSession,
 ) -> None:
-    """Claim the request's Idempotency-Key, or replay / refuse a repeat."""
+    """Claim the request's Idempotency-Key, or replay / refuse a repeat.
+
+    Taking the request's session means its exit, which rolls back a failed
+    request, also releases the claim.
+    """
     name = request.headers.get(HEADER)
     if name is None:
         return
     if not 0 < len(name) <= idempotency.MAX_KEY_LENGTH:
         raise ValidationFailed.single(
             "Idempotency-Key",
-            _("Use at most {max_length} characters."),
+            _("Use between 1 and {max_length} characters."),
             max_length=idempotency.MAX_KEY_LENGTH,
         )
     request.state.idempotency_claim = await idempotency.claim(
@@ -81,6 +119,9 @@ class TjarRoute(APIRoute):
         takes_json = self.body_field is not None
 
         async def route(request: Request) -> Response:
+            # The key first: a caller without one learns nothing about the body.
+            await authenticate_request(request)
+            _refuse_nul_in_query(request)
             if takes_json:
                 await _load_json_object(request)
             try:
@@ -94,3 +135,8 @@ class TjarRoute(APIRoute):
             return response
 
         return route
+
+
+def resource_router(*, prefix: str = "", tags: list[str]) -> APIRouter:
+    """Start a resource's router; its routes get ``TjarRoute``'s checks."""
+    return APIRouter(prefix=prefix, tags=list(tags), route_class=TjarRoute)

@@ -60,7 +60,7 @@ async def create_api_key(session: AsyncSession, *, prefix: str) -> IssuedKey:
 async def authenticate(
     session: AsyncSession, authorization: str | None, *, prefix: str
 ) -> ApiKey:
-    """Return the active key named by a ``Bearer`` header, and mark it used."""
+    """Return the active key named by a ``Bearer`` header."""
     scheme, _, secret = (authorization or "").partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret.startswith(prefix):
@@ -72,9 +72,11 @@ async def authenticate(
     )
     if key is None or not hmac.compare_digest(key.key_hash, wanted):
         raise Unauthenticated()
+    return key
 
+
+def record_use(key: ApiKey) -> None:
+    """Note that ``key`` was used now, at minute precision (one write a minute)."""
     now = utcnow()
-    # Recorded at minute precision: one write a minute, not one per request.
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
         key.last_used_at = now
-    return key

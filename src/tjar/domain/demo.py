@@ -11,10 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tjar.clock import utcnow
 from tjar.db.models import Customer, Order, OrderLine, Product, Store
 from tjar.db.session import bind_to_store, platform_session
+from tjar.domain.catalogue import DIGITAL, PHYSICAL, ProductInput, create_product
 from tjar.domain.money import ZERO, price_line
-from tjar.domain.products import sku_key
 from tjar.domain.stores import create_store
-from tjar.domain.text import search_text
 from tjar.domain.users import Role, create_user
 
 DEMO_SLUG = "demo-store"
@@ -92,31 +91,27 @@ class DemoResult:
 
 
 async def _add_products(session: AsyncSession) -> list[Product]:
+    """Create the catalogue through the same code as ``POST /products``."""
     products = []
     for index, (name_ar, name_en, price, sale, stock) in enumerate(PRODUCTS, 1):
-        sku = f"DEMO-{index:03d}"
         digital = name_en == "Digital Gift Card"
-        product = Product(
-            type_id=2 if digital else 1,
-            name_ar=name_ar,
-            name_en=name_en,
-            summary_ar=f"{name_ar} من متجر تجار التجريبي.",
-            summary_en=f"{name_en} from the Tjar demo store.",
-            description_ar=f"<p>{name_ar}</p>",
-            description_en=f"<p>{name_en}</p>",
-            search_text=search_text(name_ar, name_en, sku),
-            slug=f"demo-product-{index}",
-            sku=sku,
-            sku_key=sku_key(sku),
-            price=Decimal(price),
-            sale_price=Decimal(sale) if sale else None,
-            stock=stock,
-            is_unlimited=digital,
-            weight=None if digital else Decimal("0.500"),
+        values: dict[str, object] = {
+            "name_ar": name_ar,
+            "name_en": name_en,
+            "summary_ar": f"{name_ar} من متجر تجار التجريبي.",
+            "summary_en": f"{name_en} from the Tjar demo store.",
+            "description_ar": f"<p>{name_ar}</p>",
+            "description_en": f"<p>{name_en}</p>",
+            "sku": f"DEMO-{index:03d}",
+            "price": Decimal(price),
+            "sale_price": Decimal(sale) if sale else None,
+        }
+        if not digital:
+            values |= {"stock": stock, "weight": Decimal("0.500")}
+        product = await create_product(
+            session, type_id=DIGITAL if digital else PHYSICAL, data=ProductInput(values)
         )
-        session.add(product)
         products.append(product)
-    await session.flush()
     return products
 
 
@@ -140,64 +135,64 @@ async def _add_orders(
             days=rng.randrange(ORDER_SPAN_DAYS), minutes=rng.randrange(24 * 60)
         )
         status = rng.choices(statuses, weights)[0]
-        chosen = rng.sample(products, rng.randint(1, 3))
-        order = Order(
-            number=store.next_order_number,
-            customer_id=customer.id,
-            name=customer.name,
-            email=customer.email,
-            phone=customer.mobile,
-            address=f"حي {rng.randint(1, 40)}، شارع {rng.randint(1, 200)}",
-            city=rng.choice(CITIES),
-            country="SA",
-            zipcode=f"{rng.randint(11000, 34999)}",
-            status=status,
-            payment_status=_payment_status(status),
-            payment_gateway=rng.choice(GATEWAYS),
-            subtotal=ZERO,
-            coupon_discounted=ZERO,
-            shipping=ZERO,
-            tax=ZERO,
-            total_amount=ZERO,
-            source=rng.choice(("storefront", "storefront", "dashboard", "api")),
-            created_at=placed,
-            updated_at=min(now, placed + timedelta(hours=rng.randint(0, 72))),
+        lines = [
+            _line(store, product, rng.randint(1, 3))
+            for product in rng.sample(products, rng.randint(1, 3))
+        ]
+        subtotal = sum((line.subtotal for line in lines), ZERO)
+        # Written whole in one insert, so updated_at keeps its historic value.
+        session.add(
+            Order(
+                number=store.next_order_number,
+                customer_id=customer.id,
+                name=customer.name,
+                email=customer.email,
+                phone=customer.mobile,
+                address=f"حي {rng.randint(1, 40)}، شارع {rng.randint(1, 200)}",
+                city=rng.choice(CITIES),
+                country="SA",
+                zipcode=f"{rng.randint(11000, 34999)}",
+                status=status,
+                payment_status=_payment_status(status),
+                payment_gateway=rng.choice(GATEWAYS),
+                subtotal=subtotal,
+                coupon_discounted=ZERO,
+                shipping=ZERO,
+                tax=sum((line.tax for line in lines), ZERO),
+                total_amount=subtotal,
+                source=rng.choice(("storefront", "storefront", "dashboard", "api")),
+                created_at=placed,
+                updated_at=min(now, placed + timedelta(hours=rng.randint(0, 72))),
+                lines=lines,
+            )
         )
         store.next_order_number += 1
-        session.add(order)
-        await session.flush()
-
-        for product in chosen:
-            quantity = rng.randint(1, 3)
-            unit = product.sale_price or product.price
-            amounts = price_line(
-                unit_price=unit,
-                quantity=quantity,
-                discount=ZERO,
-                vat_rate=store.vat_rate,
-                prices_include_vat=store.prices_include_vat,
-            )
-            session.add(
-                OrderLine(
-                    order_id=order.id,
-                    product_id=product.id,
-                    type_id=product.type_id,
-                    name_ar=product.name_ar,
-                    name_en=product.name_en,
-                    sku=product.sku,
-                    qty=quantity,
-                    unit_price=unit,
-                    weight=product.weight,
-                    options={},
-                    discount=amounts.discount,
-                    tax=amounts.tax,
-                    subtotal=amounts.subtotal,
-                )
-            )
-            order.subtotal += amounts.gross
-            order.tax += amounts.tax
-        order.total_amount = order.subtotal
     await session.flush()
+
+
+def _line(store: Store, product: Product, quantity: int) -> OrderLine:
+    unit = product.sale_price or product.price
+    amounts = price_line(
+        unit_price=unit,
+        quantity=quantity,
+        discount=ZERO,
+        vat_rate=store.vat_rate,
+        prices_include_vat=store.prices_include_vat,
+    )
+    return OrderLine(
+        product_id=product.id,
+        type_id=product.type_id,
+        name_ar=product.name_ar,
+        name_en=product.name_en,
+        sku=product.sku,
+        qty=quantity,
+        unit_price=unit,
+        weight=product.weight,
+        options={},
+        discount=amounts.discount,
+        tax=amounts.tax,
+        subtotal=amounts.subtotal,
+    )
 
 
 def _payment_status(status: str) -> str:

@@ -56,7 +56,7 @@ def _filtered(filters: OrderFilters) -> Select[Order]:
             Order.phone.ilike(pattern, escape="\\"),
         ]
         # Order numbers are integers; a longer run of digits is a phone number.
-        if term.isdigit() and len(term) < 10:
+        if term.isascii() and term.isdigit() and len(term) < 10:
             matches.append(Order.number == int(term))
         query = query.where(or_(*matches))
     return query

@@ -10,7 +10,7 @@ import binascii
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from tjar.domain.dates import EARLIEST, LATEST
 from tjar.errors import ValidationFailed
 from tjar.i18n import _
 
@@ -89,18 +90,30 @@ def _decode(sort: Sort, cursor: str) -> tuple[Any, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = orjson.loads(base64.urlsafe_b64decode(padded))
-        if payload["s"] != sort.name or not isinstance(payload["id"], int):
+        if payload["s"] != sort.name or not _row_id(payload["id"]):
             raise invalid
         value = payload["v"]
         if payload.get("k") == "datetime":
             value = datetime.fromisoformat(value)
-            if value.tzinfo is None:
+            if value.tzinfo is None or not EARLIEST <= value.astimezone(UTC) < LATEST:
                 raise invalid
-        elif not isinstance(value, int):
+        elif not _row_id(value):
             raise invalid
         return value, payload["id"]
-    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        OverflowError,
+        binascii.Error,
+        orjson.JSONDecodeError,
+    ):
         raise invalid from None
+
+
+def _row_id(value: object) -> bool:
+    """Whether ``value`` could be a row id (a 32-bit positive integer)."""
+    return type(value) is int and 0 <= value < 2**31
 
 
 async def paginate(

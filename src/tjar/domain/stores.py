@@ -8,13 +8,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from tjar.db.models import Store, StoreDomain
-from tjar.errors import Conflict, StoreNotFound, ValidationFailed
+from tjar.errors import Conflict, NotFound, StoreNotFound, ValidationFailed
 from tjar.i18n import LANGUAGES, _
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _DOMAIN = re.compile(
-    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
 )
+# Sub-domains the platform keeps for itself.
+RESERVED_SLUGS = frozenset(
+    {
+        "www",
+        "api",
+        "app",
+        "admin",
+        "dashboard",
+        "assets",
+        "static",
+        "cdn",
+        "mail",
+        "smtp",
+        "status",
+        "docs",
+        "help",
+        "support",
+        "tjar",
+        "platform",
+    }
+)
+MAX_NAME = 200
 
 
 def normalise_host(host: str) -> str:
@@ -54,9 +77,16 @@ async def create_store(
 ) -> Store:
     """Create a store with its platform subdomain and an optional custom domain."""
     slug = slug.strip().lower()
+    name = name.strip()
     if not _SLUG.match(slug):
         raise ValidationFailed.single(
             "slug", _("Use lower-case letters, digits and hyphens.")
+        )
+    if slug in RESERVED_SLUGS:
+        raise ValidationFailed.single("slug", _("This name is reserved."))
+    if not 0 < len(name) <= MAX_NAME:
+        raise ValidationFailed.single(
+            "name", _("Use between 1 and {max_length} characters."), max_length=MAX_NAME
         )
     if timezone not in available_timezones():
         raise ValidationFailed.single("timezone", _("Choose a known time zone."))
@@ -64,10 +94,7 @@ async def create_store(
         raise ValidationFailed.single("default_language", _("Choose ar or en."))
     domains = [platform_host(slug, platform_domain)]
     if custom_domain:
-        custom = normalise_host(custom_domain)
-        if not _DOMAIN.match(custom):
-            raise ValidationFailed.single("domain", _("Enter a valid domain name."))
-        domains.append(custom)
+        domains.append(_custom_domain(custom_domain, platform_domain))
 
     taken = await session.scalar(
         select(StoreDomain.domain).where(StoreDomain.domain.in_(domains)).limit(1)
@@ -79,7 +106,7 @@ async def create_store(
 
     store = Store(
         slug=slug,
-        name=name.strip(),
+        name=name,
         default_language=default_language,
         timezone=timezone,
     )
@@ -93,12 +120,33 @@ async def create_store(
     return store
 
 
+def _custom_domain(domain: str, platform_domain: str) -> str:
+    """Check a custom domain; one under the platform's domain is refused.
+
+    The platform's sub-domains belong to the stores named by them, so a
+    custom domain there could take another store's address.
+    """
+    try:
+        name = normalise_host(domain).encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValidationFailed.single(
+            "domain", _("Enter a valid domain name.")
+        ) from None
+    if not _DOMAIN.match(name):
+        raise ValidationFailed.single("domain", _("Enter a valid domain name."))
+    if name == platform_domain or name.endswith(f".{platform_domain}"):
+        raise ValidationFailed.single(
+            "domain", _("Use a domain of your own, not one under the platform's.")
+        )
+    return name
+
+
 async def get_store_by_slug(session: AsyncSession, slug: str) -> Store:
     store = await session.scalar(
         select(Store).options(selectinload(Store.domains)).where(Store.slug == slug)
     )
     if store is None:
-        raise StoreNotFound()
+        raise NotFound("store_slug_unknown")
     return store
 
 

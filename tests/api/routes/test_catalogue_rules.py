@@ -351,3 +351,24 @@ async def test_parallel_creates_with_one_sku_give_one_201(
 
     assert sorted(by_sku) == [201] + [409] * 5
     assert sorted(by_slug) == [201] + [409] * 5
+
+
+async def test_product_writes_check_the_body_and_honour_idempotency(
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    alpha: StoreWithKey,
+) -> None:
+    body = {"name_en": "Once", "price": 5}
+    wrong_type = await client.post(
+        BASE,
+        content=b'{"name_en": "x", "price": 1}',
+        headers={"Content-Type": "text/plain"},
+    )
+    first = await client.post(BASE, json=body, headers={"Idempotency-Key": "p-1"})
+    again = await client.post(BASE, json=body, headers={"Idempotency-Key": "p-1"})
+
+    assert wrong_type.status_code == 415
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["data"]["id"] == first.json()["data"]["id"]
+    assert await rows(sessions, alpha.store.id, Product) == 1

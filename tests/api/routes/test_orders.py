@@ -253,3 +253,80 @@ async def test_unknown_order_is_404_in_the_envelope(client: httpx.AsyncClient) -
         "message": "Order not found.",
         "code": "order_not_found",
     }
+
+
+async def test_hostile_filters_are_422_never_500(client: httpx.AsyncClient) -> None:
+    for params in (
+        {"date_from": "0001-01-01"},
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01T00:00:00+14:00"},
+        {"updated_since": "9999-12-31T23:59:59.999999-14:00"},
+        {"date_from": "2026-W44-1"},
+        {"search": "abc\x00"},
+        {"status": "\x00"},
+    ):
+        response = await client.get(BASE, params=params)
+        assert response.status_code == 422, (params, response.text)
+
+    for term in ("²", "①", "1²", " "):
+        response = await client.get(BASE, params={"search": term})
+        assert response.status_code == 200, term
+
+
+async def test_forged_cursors_are_422(client: httpx.AsyncClient) -> None:
+    import base64
+
+    import orjson
+
+    def forge(payload: object) -> str:
+        return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+    for payload in (
+        {"s": "-id", "v": 18446744073709551615, "id": 1},
+        {"s": "-id", "v": 2147483648, "id": 1},
+        {"s": "-id", "v": True, "id": 1},
+        {"s": "-id", "v": 5, "id": -1},
+        {
+            "s": "-created_at",
+            "v": "0001-01-01T00:00:00+14:00",
+            "k": "datetime",
+            "id": 1,
+        },
+        {"s": "-created_at", "v": "2026-01-01T00:00:00", "k": "datetime", "id": 1},
+        [1, 2],
+    ):
+        sort = payload["s"] if isinstance(payload, dict) else "-id"
+        response = await client.get(
+            BASE, params={"cursor": forge(payload), "sort": sort}
+        )
+        assert response.status_code == 422, payload
+
+
+async def test_an_inclusive_date_to_includes_the_second_it_names(
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    alpha: StoreWithKey,
+) -> None:
+    order = await make_order(
+        sessions,
+        alpha.store,
+        created_at=datetime(2026, 5, 1, 7, 33, 58, 412000, tzinfo=UTC),
+    )
+    shown = (await client.get(f"{BASE}/{order.id}")).json()["data"]["created_at"]
+
+    found = await client.get(BASE, params={"date_from": shown, "date_to": shown})
+
+    assert shown == "2026-05-01T10:33:58+03:00"
+    assert [o["id"] for o in found.json()["data"]["orders"]] == [order.id]
+
+
+async def test_identifiers_are_plain_digits(
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    alpha: StoreWithKey,
+) -> None:
+    order = await make_order(sessions, alpha.store)
+
+    assert (await client.get(f"{BASE}/{order.id}")).status_code == 200
+    for spelling in (f"0{order.id}", f"+{order.id}", f"{order.id}.0", f"{order.id}_0"):
+        assert (await client.get(f"{BASE}/{spelling}")).status_code == 422, spelling

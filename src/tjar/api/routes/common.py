@@ -5,6 +5,8 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from tjar.api.deps import ReadContext
 from tjar.domain.dates import parse_bound
@@ -67,4 +69,19 @@ def period(
 
 Paging = Annotated[PageRequest, Depends(page_request)]
 Dates = Annotated[Period, Depends(period)]
-Identifier = Annotated[int, Path(ge=1, le=2**31 - 1, description="The record's `id`.")]
+
+
+def _plain_digits(value: object) -> object:
+    """Accept an id written as plain digits only: no sign, spaces or ``_``."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise PydanticCustomError("int_parsing", "not plain digits")
+    if isinstance(value, str) and len(value) > 1 and value.startswith("0"):
+        raise PydanticCustomError("int_parsing", "leading zero")
+    return value
+
+
+Identifier = Annotated[
+    int,
+    BeforeValidator(_plain_digits),
+    Path(ge=1, le=2**31 - 1, description="The record's `id`."),
+]

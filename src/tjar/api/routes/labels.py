@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from tjar.api.deps import StoreSession
 from tjar.api.inputs.labels import CategoryIn, LabelIn
 from tjar.api.responses import listing, success
 from tjar.api.routes.common import Paging
-from tjar.api.routing import Idempotent
+from tjar.api.routing import Idempotent, resource_router
 from tjar.api.schemas import (
     ERRORS,
     BrandList,
@@ -24,7 +24,7 @@ from tjar.domain.labels import create_brand, create_category, create_tag, list_l
 from tjar.i18n import _
 from tjar.representation.products import label_data
 
-router = APIRouter(tags=["Brands, categories and tags"])
+router = resource_router(tags=["Brands, categories and tags"])
 LISTED = _("Records retrieved successfully.")
 CREATED = _("Record created successfully.")
 

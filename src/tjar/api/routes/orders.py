@@ -2,18 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from starlette.responses import Response
 
 from tjar.api.deps import ReadContext, StoreSession
 from tjar.api.responses import listing, success
 from tjar.api.routes.common import Dates, Identifier, Paging
+from tjar.api.routing import resource_router
 from tjar.api.schemas import ERRORS, Envelope, OrderList, OrderRead, StatusList
 from tjar.domain.orders import DEFAULT_ORDER_SORT, OrderFilters, get_order, list_orders
 from tjar.i18n import _
 from tjar.representation.orders import order_data, status_list
 
-router = APIRouter(prefix="/orders", tags=["Orders"])
+router = resource_router(prefix="/orders", tags=["Orders"])
 
 
 @router.get("", responses=ERRORS, response_model=Envelope[OrderList])

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from starlette.responses import Response
 
 from tjar.api.deps import ReadContext, StoreSession
@@ -12,7 +12,7 @@ from tjar.api.inputs.common import Money
 from tjar.api.inputs.products import ProductIn
 from tjar.api.responses import listing, success
 from tjar.api.routes.common import Dates, Identifier, Paging
-from tjar.api.routing import Idempotent
+from tjar.api.routing import Idempotent, resource_router
 from tjar.api.schemas import ERRORS, Envelope, ProductList, ProductRead, SlotList
 from tjar.domain.booking import slots_for
 from tjar.domain.catalogue import (
@@ -32,7 +32,7 @@ from tjar.i18n import _
 from tjar.representation.common import timestamp
 from tjar.representation.products import product_data
 
-router = APIRouter(prefix="/products", tags=["Products"])
+router = resource_router(prefix="/products", tags=["Products"])
 
 TypeSlug = Literal["physical", "digital", "service", "booking"]
 IdList = Annotated[list[int] | None, Query(max_length=100)]

@@ -1,6 +1,7 @@
 """Writing products of every type, in the clean and the reference shapes."""
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -316,3 +317,75 @@ async def test_digital_service_and_booking_lifecycles(
     change_type = await client.patch(f"{BASE}/{booking_id}", json={"type": "physical"})
     assert change_type.status_code == 422
     assert list(change_type.json()["errors"]) == ["type"]
+
+
+BOOKING_PART = {
+    "duration": 30,
+    "capacity": 3,
+    "availability": [{"day": "monday", "from": "10:00", "to": "11:00"}],
+}
+TYPE_PARTS = {
+    "physical": {"quantity": 4, "weight": 2},
+    "digital": {"codes": ["C-1"], "download_limit": 2},
+    "service": {},
+    "booking": {"booking": BOOKING_PART},
+}
+SHAPES = {
+    "reference": lambda t: {
+        "name_ar": f"منتج {t}",
+        "name_en": f"{t} product",
+        "summery_ar": "ملخص",
+        "summery_en": "Summary",
+        "description_en": "<p>About</p>",
+        "price": "120.50",
+        "sale_price": "99.99",
+    },
+    "clean": lambda t: {
+        "name": {"ar": f"منتج {t}", "en": f"{t} product"},
+        "summary": {"ar": "ملخص", "en": "Summary"},
+        "description": {"en": "<p>About</p>"},
+        "price": 120.5,
+        "sale_price": 99.99,
+    },
+}
+
+
+@pytest.mark.parametrize("shape", ["reference", "clean"])
+@pytest.mark.parametrize("kind", ["physical", "digital", "service", "booking"])
+async def test_each_type_in_each_shape_lives_and_dies(
+    client: httpx.AsyncClient, kind: str, shape: str
+) -> None:
+    path = BASE if kind == "physical" else f"{BASE}/{kind}"
+    body = {**SHAPES[shape](kind), **TYPE_PARTS[kind], "sku": f"{kind}-{shape}"}
+
+    created = await client.post(path, json=body)
+    assert created.status_code == 201, created.text
+    data = created.json()["data"]
+    product_id = data["id"]
+    assert data["type"] == kind
+    assert data["name"] == {"ar": f"منتج {kind}", "en": f"{kind} product"}
+    assert data["summary"] == {"ar": "ملخص", "en": "Summary"}
+    assert data["description"] == {"ar": "<p>About</p>", "en": "<p>About</p>"}
+    assert (data["price"], data["sale_price"]) == (120.5, 99.99)
+    assert data["sku"] == f"{kind}-{shape}"
+
+    typed = await client.get(f"{BASE}/{kind}/{product_id}")
+    assert typed.json()["data"] == data
+
+    patched = await client.patch(
+        f"{BASE}/{kind}/{product_id}", json={"price": "150", "is_published": False}
+    )
+    assert patched.status_code == 200, patched.text
+    assert (
+        patched.json()["data"]["price"],
+        patched.json()["data"]["is_published"],
+    ) == (150, False)
+
+    listed = await client.get(BASE, params={"type": kind, "is_published": 0})
+    assert [p["id"] for p in listed.json()["data"]["products"]] == [product_id]
+
+    assert (await client.delete(f"{BASE}/{product_id}")).status_code == 200
+    assert (await client.get(f"{BASE}/{kind}/{product_id}")).status_code == 404
+    assert (
+        await client.patch(f"{BASE}/{product_id}", json={"price": 1})
+    ).status_code == 404

@@ -11,10 +11,12 @@ from tjar.api import idempotency
 from tjar.api.ratelimit import RateLimiter
 from tjar.config import Settings
 from tjar.db.models import ApiKey, Store
-from tjar.db.session import store_session
+from tjar.db.session import begin_write, store_session
 from tjar.domain.api_keys import authenticate, record_use
 from tjar.errors import StoreNotFound
 from tjar.representation.common import Context
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_settings(request: Request) -> Settings:
@@ -34,7 +36,8 @@ async def _open_session(
 ) -> AsyncIterator[AsyncSession]:
     """Open the request's session, bound to its store, committed on success."""
     sessions = request.app.state.sessions
-    async with store_session(sessions, store.id) as session:
+    writes = request.method not in SAFE_METHODS
+    async with store_session(sessions, store.id, write=writes) as session:
         request.state.session = session
         try:
             yield session
@@ -72,7 +75,9 @@ async def authenticate_request(request: Request) -> ApiKey:
         )
         limiter: RateLimiter = request.app.state.rate_limiter
         await limiter.hit(request, f"key:{key.id}")
-        record_use(key)
+    async with store_session(request.app.state.sessions, store.id) as session:
+        await begin_write(session)
+        await record_use(session, key)
         await session.commit()
     request.state.api_key = key
     return key

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from tjar.clock import utcnow
 from tjar.db.models import IdempotencyRecord
-from tjar.db.session import store_session
+from tjar.db.session import begin_write, store_session
 from tjar.errors import Conflict
 
 TTL = timedelta(hours=24)
@@ -54,6 +54,7 @@ async def claim(
     """
     now = utcnow()
     async with store_session(sessions, store_id) as session:
+        await begin_write(session)
         record = await session.scalar(
             select(IdempotencyRecord).where(IdempotencyRecord.key == key)
         )
@@ -108,6 +109,7 @@ async def release(
 ) -> None:
     """Drop a claim whose request failed, so the caller may retry with the key."""
     async with store_session(sessions, store_id) as session:
+        await begin_write(session)
         await session.execute(
             delete(IdempotencyRecord).where(
                 IdempotencyRecord.id == claim_id,

@@ -68,7 +68,12 @@ def _stamp_store(session: Session, flush_context: Any, instances: Any) -> None:
             raise TenancyViolation("row belongs to another store")
 
 
+WRITE_OPTION = "tjar_write"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    # The driver's own BEGIN is switched off; _sqlite_begin sends ours.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -82,7 +87,25 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if engine.dialect.name == "sqlite":
         sync_engine: Engine = engine.sync_engine
         event.listen(sync_engine, "connect", _sqlite_pragmas)
+        event.listen(sync_engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Begin SQLite transactions that will write as ``IMMEDIATE``.
+
+    A deferred transaction that reads and then writes cannot take the write
+    lock once another writer has committed (SQLite answers "locked" at once);
+    taking it up front makes concurrent writers queue instead, which is how
+    SQLite serialises stock and uniqueness checks.
+    """
+    immediate = connection.get_execution_options().get(WRITE_OPTION)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Start ``session``'s transaction as a writer (a no-op on PostgreSQL)."""
+    await session.connection(execution_options={WRITE_OPTION: True})
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -92,10 +115,18 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 
 def store_session(
-    factory: async_sessionmaker[AsyncSession], store_id: int
+    factory: async_sessionmaker[AsyncSession], store_id: int, *, write: bool = False
 ) -> AsyncSession:
-    """Open a session that sees and writes only ``store_id``'s rows."""
-    session = factory()
+    """Open a session that sees and writes only ``store_id``'s rows.
+
+    With ``write``, its transaction begins as a writer when it first touches
+    the database (see ``_sqlite_begin``), not before.
+    """
+    if write:
+        engine: AsyncEngine = factory.kw["bind"]
+        session = factory(bind=engine.execution_options(**{WRITE_OPTION: True}))
+    else:
+        session = factory()
     session.info[STORE_KEY] = store_id
     return session
 

@@ -75,8 +75,19 @@ async def authenticate(
     return key
 
 
-def record_use(key: ApiKey) -> None:
+async def record_use(session: AsyncSession, key: ApiKey) -> None:
     """Note that ``key`` was used now, at minute precision (one write a minute)."""
     now = utcnow()
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
-        key.last_used_at = now
+    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_PRECISION:
+        return
+    await session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key.id,
+            ApiKey.last_used_at.is_(None)
+            | (ApiKey.last_used_at <= now - LAST_USED_PRECISION),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    key.last_used_at = now

@@ -11,7 +11,7 @@ from tjar.api.deps import require_api_key
 from tjar.api.middleware import BodyLimit, RequestContext, Tenancy
 from tjar.api.ratelimit import RateLimiter, storage_for
 from tjar.api.responses import JSON
-from tjar.api.routes import labels, orders, products
+from tjar.api.routes import customers, labels, orders, products, store
 from tjar.api.routing import TjarRoute
 from tjar.config import Settings, get_settings
 from tjar.db.session import create_engine, create_sessionmaker
@@ -42,6 +42,8 @@ def store_api() -> APIRouter:
     router.include_router(orders.router)
     router.include_router(products.router)
     router.include_router(labels.router)
+    router.include_router(customers.router)
+    router.include_router(store.router)
     return router
 
 

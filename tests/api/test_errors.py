@@ -241,7 +241,7 @@ async def test_nul_characters_in_bodies_are_422(probe: httpx.AsyncClient) -> Non
 
 async def test_trailing_slashes_and_wrong_methods(client: httpx.AsyncClient) -> None:
     slash = await client.get("/api/core/v1/orders/")
-    wrong = await client.put("/api/core/v1/orders/statuses")
+    wrong = await client.delete("/api/core/v1/orders/statuses")
 
     envelope(slash, 404, "route_not_found")
     envelope(wrong, 405, "method_not_allowed")

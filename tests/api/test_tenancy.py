@@ -14,6 +14,8 @@ from tests.factories import StoreWithKey, make_order, make_product, make_store
 from tjar.app import API_PREFIX
 
 PARAM = re.compile(r"{(\w+)}")
+# Bodies that pass validation, so that only the store boundary can refuse.
+BODIES = {f"{API_PREFIX}/orders/{{identifier}}/status": {"status": "processing"}}
 
 
 def store_api_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -52,6 +54,7 @@ async def two_stores(
             "orders.identifier": order.id,
             "products.identifier": product.id,
             "products.type": "physical",
+            "customers.identifier": order.customer_id or 0,
         }
     return ids
 
@@ -106,7 +109,7 @@ async def test_every_route_refuses_the_other_stores_key_domain_and_ids(
         # A well-formed request, so only the store boundary can refuse it.
         extra: dict[str, Any] = {"params": {"date": "2026-06-01"}}
         if method in ("POST", "PUT", "PATCH"):
-            extra["json"] = {}
+            extra["json"] = BODIES.get(template, {})
 
         async with client_for(app, alpha.domain) as http:
             # beta's key on alpha's domain

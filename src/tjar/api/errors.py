@@ -58,6 +58,13 @@ MESSAGES: dict[str, str] = {
     "invalid_state": _("This is not allowed in the current state."),
     "store_exists": _("A store with this slug or domain already exists."),
     "user_exists": _("A user with this email already exists."),
+    "customer_not_found": _("Customer not found."),
+    "customer_exists": _("A customer with this email or mobile already exists."),
+    "coupon_exists": _("A coupon with this code already exists."),
+    "invalid_status_transition": _(
+        "The order cannot move to this status from its current one."
+    ),
+    "order_not_editable": _("Only pending or processing orders can be edited."),
     "sku_taken": _("This SKU is already used by another product or variant."),
     "slug_taken": _("This slug is already used by another product."),
     "idempotency_key_reused": _(

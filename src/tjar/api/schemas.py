@@ -36,7 +36,7 @@ class GatewayRead(Shape):
     label: Bilingual
 
 
-class CustomerRead(Shape):
+class OrderCustomerRead(Shape):
     id: int
     name: str
     email: str | None
@@ -52,6 +52,7 @@ class OrderLineRead(Shape):
     qty: int
     price: float = Field(description="Unit price at the store's price basis.")
     formatted_price: str
+    variant_id: int | None
     weight: float | None
     type: int = Field(
         description="Product type id: 1 physical, 2 digital, 3 service, 4 booking."
@@ -64,6 +65,51 @@ class OrderLineRead(Shape):
     formatted_subtotal: str
 
 
+class StatusChangeRead(Shape):
+    from_: str | None = Field(alias="from")
+    to: str
+    note: str | None
+    by: str = Field(description="Who moved it, e.g. `api_key:3`.")
+    at: str
+
+
+class CustomerRead(Shape):
+    id: int
+    identifier: int
+    name: str
+    email: str | None
+    mobile: str | None = Field(description="E.164, e.g. +966512345678.")
+    avatar: str | None
+    created_at: str
+    updated_at: str
+
+
+class CouponRead(Shape):
+    id: int
+    identifier: int
+    code: str
+    type: Literal["percentage", "fixed"]
+    value: float
+    min_order: float | None
+    expires_at: str | None
+    usage_limit: int | None
+    used_count: int
+    created_at: str
+
+
+class StoreRead(Shape):
+    id: int
+    name: str
+    domain: str
+    default_language: Literal["ar", "en"]
+    timezone: str
+    prices_include_vat: bool
+    vat_rate: float
+    shipping_fee: float | None
+    webhook_limit: int
+    created_at: str
+
+
 class OrderRead(Shape):
     id: int
     identifier: int
@@ -71,7 +117,7 @@ class OrderRead(Shape):
     name: str
     email: str | None
     phone: str | None
-    customer: CustomerRead | None
+    customer: OrderCustomerRead | None
     address: str | None
     city: str | None
     state: str | None
@@ -84,16 +130,19 @@ class OrderRead(Shape):
     transaction_id: str | None
     coupon: str | None
     coupon_discounted: float
+    formatted_coupon_discounted: str
     order_details: list[OrderLineRead]
     subtotal: float
     formatted_subtotal: str
     shipping: float
+    formatted_shipping: str
     tax: float
     total_amount: float
     formatted_total_amount: str
     notes: str | None
     source: str
     version: int
+    status_history: list[StatusChangeRead]
     created_at: str
     updated_at: str
 
@@ -258,6 +307,16 @@ class OrderList(Shape):
 
 class ProductList(Shape):
     products: list[ProductRead]
+    pagination: Pagination
+
+
+class CustomerList(Shape):
+    customers: list[CustomerRead]
+    pagination: Pagination
+
+
+class CouponList(Shape):
+    coupons: list[CouponRead]
     pagination: Pagination
 
 

@@ -6,6 +6,7 @@ last line; ``tjar stores create`` prints the store's domain.
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Annotated, TypeVar
 
 import typer
@@ -23,10 +24,16 @@ from tjar.db.session import (
 )
 from tjar.domain.api_keys import create_api_key, revoke_api_key
 from tjar.domain.demo import DEMO_SLUG, ensure_demo_store
-from tjar.domain.stores import create_store, get_store_by_slug, list_stores
+from tjar.domain.numbers import NumberError, parse_decimal, parse_money
+from tjar.domain.stores import (
+    create_store,
+    get_store_by_slug,
+    list_stores,
+    update_store_settings,
+)
 from tjar.domain.users import Role, create_user
-from tjar.errors import TjarError
-from tjar.i18n import translate
+from tjar.errors import TjarError, ValidationFailed
+from tjar.i18n import _, translate
 from tjar.logs import configure_logging
 
 T = TypeVar("T")
@@ -117,6 +124,61 @@ def stores_create(
             )
             await session.commit()
             return f"{store.slug}.{settings.platform_domain}"
+
+    typer.echo(_run(work))
+
+
+@stores_app.command("update")
+def stores_update(
+    slug: Annotated[str, typer.Argument(help="The store's slug.")],
+    prices_include_vat: Annotated[
+        bool | None,
+        typer.Option(
+            "--prices-include-vat/--no-prices-include-vat", help="Price basis."
+        ),
+    ] = None,
+    vat_rate: Annotated[str | None, typer.Option(help="e.g. 0.15")] = None,
+    shipping_fee: Annotated[
+        str | None, typer.Option(help="Amount in SAR; 'none' removes it.")
+    ] = None,
+    webhook_limit: Annotated[int | None, typer.Option(help="Webhooks allowed.")] = None,
+) -> None:
+    """Change a store's VAT basis and rate, shipping fee or webhook limit."""
+
+    def amount(value: str, field: str) -> Decimal:
+        try:
+            return (
+                parse_money(value) if field == "shipping_fee" else parse_decimal(value)
+            )
+        except NumberError:
+            raise ValidationFailed.single(field, _("Enter a number.")) from None
+
+    async def work(
+        sessions: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> str:
+        async with platform_session(sessions) as session:
+            store = await get_store_by_slug(session, slug)
+            bind_to_store(session, store.id)
+            clear = shipping_fee is not None and shipping_fee.lower() == "none"
+            await update_store_settings(
+                session,
+                store,
+                prices_include_vat=prices_include_vat,
+                vat_rate=amount(vat_rate, "vat_rate") if vat_rate else None,
+                shipping_fee=(
+                    amount(shipping_fee, "shipping_fee")
+                    if shipping_fee and not clear
+                    else None
+                ),
+                clear_shipping_fee=clear,
+                webhook_limit=webhook_limit,
+            )
+            await session.commit()
+            return (
+                f"{store.slug}: prices_include_vat={store.prices_include_vat} "
+                f"vat_rate={store.vat_rate} shipping_fee={store.shipping_fee} "
+                f"webhook_limit={store.webhook_limit}"
+            )
 
     typer.echo(_run(work))
 

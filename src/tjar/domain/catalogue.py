@@ -128,6 +128,12 @@ async def create_product(
         slug="",
         price=data.get("price"),
         is_unlimited=type_id in (SERVICE, BOOKING),
+        # Column defaults apply only at INSERT; the rules below read these first.
+        stock=0,
+        min_purchase=1,
+        is_published=True,
+        is_refundable=True,
+        is_inventory_warning=False,
         created_at=utcnow(),
         updated_at=utcnow(),
         # Empty from the start, so filling them never tries to load them.

@@ -15,6 +15,11 @@ from tjar.domain.text import escape_like
 from tjar.errors import NotFound, ValidationFailed
 
 ORDER_SORTS = standard_sorts(Order)
+ORDER_LOADS = (
+    selectinload(Order.lines),
+    selectinload(Order.customer),
+    selectinload(Order.history),
+)
 DEFAULT_ORDER_SORT = "-created_at"
 
 
@@ -34,9 +39,7 @@ def _check_choice(field: str, value: str | None, choices: Mapping[str, object]) 
 
 
 def _filtered(filters: OrderFilters) -> Select[Order]:
-    query = select(Order).options(
-        selectinload(Order.lines), selectinload(Order.customer)
-    )
+    query = select(Order).options(*ORDER_LOADS)
     if filters.created_from is not None:
         query = query.where(Order.created_at >= filters.created_from)
     if filters.created_before is not None:
@@ -81,8 +84,9 @@ async def list_orders(
 async def get_order(session: AsyncSession, order_id: int) -> Order:
     order = await session.scalar(
         select(Order)
-        .options(selectinload(Order.lines), selectinload(Order.customer))
+        .options(*ORDER_LOADS)
         .where(Order.id == order_id)
+        .execution_options(populate_existing=True)
     )
     if order is None:
         raise NotFound("order_not_found")

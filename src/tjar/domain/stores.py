@@ -1,6 +1,7 @@
 """Stores and the host names that reach them."""
 
 import re
+from decimal import Decimal
 from zoneinfo import available_timezones
 
 from sqlalchemy import select
@@ -155,3 +156,36 @@ async def list_stores(session: AsyncSession) -> list[Store]:
         select(Store).options(selectinload(Store.domains)).order_by(Store.id)
     )
     return list(result)
+
+
+async def update_store_settings(
+    session: AsyncSession,
+    store: Store,
+    *,
+    prices_include_vat: bool | None = None,
+    vat_rate: Decimal | None = None,
+    shipping_fee: Decimal | None = None,
+    clear_shipping_fee: bool = False,
+    webhook_limit: int | None = None,
+) -> Store:
+    """Change the money and limit settings given; the rest stay."""
+    if vat_rate is not None:
+        if not 0 <= vat_rate < 1 or vat_rate != vat_rate.quantize(Decimal("0.0001")):
+            raise ValidationFailed.single(
+                "vat_rate", _("Enter a rate from 0 to below 1, e.g. 0.15.")
+            )
+        store.vat_rate = vat_rate
+    if prices_include_vat is not None:
+        store.prices_include_vat = prices_include_vat
+    if shipping_fee is not None:
+        store.shipping_fee = shipping_fee
+    if clear_shipping_fee:
+        store.shipping_fee = None
+    if webhook_limit is not None:
+        if not 0 <= webhook_limit <= 100:
+            raise ValidationFailed.single(
+                "webhook_limit", _("Enter a value of at most {le}."), le=100
+            )
+        store.webhook_limit = webhook_limit
+    await session.flush()
+    return store

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tjar.db.models import Order, OrderLine
+from tjar.db.models import Coupon, Customer, Order, OrderLine, OrderStatusChange
 from tjar.domain.statuses import (
     ORDER_STATUSES,
     PAYMENT_GATEWAYS,
@@ -30,6 +30,7 @@ def _line(ctx: Context, line: OrderLine) -> dict[str, Any]:
         "qty": line.qty,
         "price": money(ctx, line.unit_price),
         "formatted_price": formatted(ctx, line.unit_price),
+        "variant_id": line.variant_id,
         "weight": None if line.weight is None else float(line.weight),
         "type": line.type_id,
         "type_label": label_ar if ctx.language == "ar" else label_en,
@@ -48,6 +49,19 @@ def _gateway(value: str | None) -> dict[str, Any] | None:
     return {"value": value, "label": {"ar": ar, "en": en}}
 
 
+def customer_data(ctx: Context, customer: Customer) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "identifier": customer.id,
+        "name": customer.name,
+        "email": customer.email,
+        "mobile": customer.mobile,
+        "avatar": customer.avatar,
+        "created_at": timestamp(ctx, customer.created_at),
+        "updated_at": timestamp(ctx, customer.updated_at),
+    }
+
+
 def _customer(order: Order) -> dict[str, Any] | None:
     customer = order.customer
     if customer is None:
@@ -58,6 +72,31 @@ def _customer(order: Order) -> dict[str, Any] | None:
         "email": customer.email,
         "mobile": customer.mobile,
         "avatar": customer.avatar,
+    }
+
+
+def _change(ctx: Context, change: OrderStatusChange) -> dict[str, Any]:
+    return {
+        "from": change.from_status,
+        "to": change.to_status,
+        "note": change.note,
+        "by": change.actor,
+        "at": timestamp(ctx, change.created_at),
+    }
+
+
+def coupon_data(ctx: Context, coupon: Coupon) -> dict[str, Any]:
+    return {
+        "id": coupon.id,
+        "identifier": coupon.id,
+        "code": coupon.code,
+        "type": coupon.type,
+        "value": money(ctx, coupon.value),
+        "min_order": money(ctx, coupon.min_order),
+        "expires_at": timestamp(ctx, coupon.expires_at),
+        "usage_limit": coupon.usage_limit,
+        "used_count": coupon.used_count,
+        "created_at": timestamp(ctx, coupon.created_at),
     }
 
 
@@ -94,16 +133,19 @@ def order_data(ctx: Context, order: Order) -> dict[str, Any]:
         "transaction_id": order.transaction_id,
         "coupon": order.coupon_code,
         "coupon_discounted": money(ctx, order.coupon_discounted),
+        "formatted_coupon_discounted": formatted(ctx, order.coupon_discounted),
         "order_details": [_line(ctx, line) for line in order.lines],
         "subtotal": money(ctx, order.subtotal),
         "formatted_subtotal": formatted(ctx, order.subtotal),
         "shipping": money(ctx, order.shipping),
+        "formatted_shipping": formatted(ctx, order.shipping),
         "tax": money(ctx, order.tax),
         "total_amount": money(ctx, order.total_amount),
         "formatted_total_amount": formatted(ctx, order.total_amount),
         "notes": order.notes,
         "source": order.source,
         "version": order.version,
+        "status_history": [_change(ctx, change) for change in order.history],
         "created_at": timestamp(ctx, order.created_at),
         "updated_at": timestamp(ctx, order.updated_at),
     }

@@ -6,10 +6,12 @@ from fastapi import Query, Request
 from starlette.responses import Response
 
 from tjar.api.deps import ReadContext, StoreSession
+from tjar.api.inputs.orders import EditIn, OrderIn, StatusIn
 from tjar.api.responses import listing, success
 from tjar.api.routes.common import Dates, Identifier, Paging
-from tjar.api.routing import resource_router
+from tjar.api.routing import Idempotent, resource_router
 from tjar.api.schemas import ERRORS, Envelope, OrderList, OrderRead, StatusList
+from tjar.domain.ordering import change_status, create_order, edit_order
 from tjar.domain.orders import DEFAULT_ORDER_SORT, OrderFilters, get_order, list_orders
 from tjar.i18n import _
 from tjar.representation.orders import order_data, status_list
@@ -76,3 +78,86 @@ async def get_order_route(
     return success(
         request, _("Order details retrieved successfully."), order_data(ctx, order)
     )
+
+
+def actor_of(request: Request) -> str:
+    """Name who made a change, for the status history."""
+    return f"api_key:{request.state.api_key.id}"
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses=ERRORS,
+    response_model=Envelope[OrderRead],
+    dependencies=[Idempotent],
+)
+async def create_order_route(
+    request: Request, session: StoreSession, ctx: ReadContext, body: OrderIn
+) -> Response:
+    """Create an order priced from the catalogue; its stock is taken at once."""
+    order = await create_order(
+        session, store=ctx.store, data=body.to_input(), actor=actor_of(request)
+    )
+    return success(
+        request,
+        _("Order created successfully."),
+        order_data(ctx, order),
+        status_code=201,
+    )
+
+
+@router.post(
+    "/{identifier}/status",
+    responses=ERRORS,
+    response_model=Envelope[OrderRead],
+    dependencies=[Idempotent],
+)
+async def change_status_route(
+    request: Request,
+    session: StoreSession,
+    ctx: ReadContext,
+    identifier: Identifier,
+    body: StatusIn,
+) -> Response:
+    """Move the order to another status; see `GET /orders/statuses` for the moves."""
+    order = await change_status(
+        session,
+        order_id=identifier,
+        status=body.status,
+        note=body.note,
+        actor=actor_of(request),
+    )
+    return success(
+        request, _("Order status updated successfully."), order_data(ctx, order)
+    )
+
+
+@router.put(
+    "/{identifier}",
+    responses=ERRORS,
+    response_model=Envelope[OrderRead],
+    dependencies=[Idempotent],
+)
+@router.patch(
+    "/{identifier}",
+    responses=ERRORS,
+    response_model=Envelope[OrderRead],
+    dependencies=[Idempotent],
+)
+async def edit_order_route(
+    request: Request,
+    session: StoreSession,
+    ctx: ReadContext,
+    identifier: Identifier,
+    body: EditIn,
+) -> Response:
+    """Edit a `pending` or `processing` order; also `POST` with `_method=PUT`."""
+    order = await edit_order(
+        session,
+        store=ctx.store,
+        order_id=identifier,
+        data=body.to_input(),
+        actor=actor_of(request),
+    )
+    return success(request, _("Order updated successfully."), order_data(ctx, order))

@@ -15,13 +15,20 @@ from tjar.db.models.catalogue import (
 )
 from tjar.db.models.idempotency import IdempotencyRecord
 from tjar.db.models.media import Media
-from tjar.db.models.orders import Customer, Order, OrderLine
+from tjar.db.models.orders import (
+    Coupon,
+    Customer,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+)
 from tjar.db.models.stores import ApiKey, Store, StoreDomain, StoreUser
 
 __all__ = [
     "ApiKey",
     "Brand",
     "Category",
+    "Coupon",
     "Media",
     "ProductCategory",
     "ProductCode",
@@ -35,6 +42,7 @@ __all__ = [
     "IdempotencyRecord",
     "Order",
     "OrderLine",
+    "OrderStatusChange",
     "Product",
     "Store",
     "StoreDomain",

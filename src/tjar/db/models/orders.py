@@ -1,13 +1,15 @@
 """Customers, orders and their lines."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tjar.clock import utcnow
 from tjar.db.base import Base, TenantOwned, Timestamps
-from tjar.db.types import FixedDecimal, Money
+from tjar.db.types import AwareDateTime, FixedDecimal, Money
 
 
 class Customer(TenantOwned, Timestamps, Base):
@@ -48,6 +50,9 @@ class Order(TenantOwned, Timestamps, Base):
     payment_gateway: Mapped[str | None] = mapped_column(String(32))
     transaction_id: Mapped[str | None] = mapped_column(String(100))
     coupon_code: Mapped[str | None] = mapped_column(String(64))
+    coupon_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coupons.id", ondelete="SET NULL")
+    )
     subtotal: Mapped[Decimal] = mapped_column(Money())
     coupon_discounted: Mapped[Decimal] = mapped_column(Money())
     shipping: Mapped[Decimal] = mapped_column(Money())
@@ -57,10 +62,15 @@ class Order(TenantOwned, Timestamps, Base):
     source: Mapped[str] = mapped_column(String(16), default="api")
     # Bumped on every change, so receivers can order what they hear.
     version: Mapped[int] = mapped_column(default=1)
+    # Set once when a cancel or refund puts the stock back: never twice.
+    stock_returned_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     customer: Mapped[Customer | None] = relationship(lazy="raise")
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", lazy="raise", order_by="OrderLine.id"
+    )
+    history: Mapped[list["OrderStatusChange"]] = relationship(
+        lazy="raise", order_by="OrderStatusChange.id"
     )
 
     __table_args__ = (
@@ -82,6 +92,9 @@ class OrderLine(TenantOwned, Base):
     product_id: Mapped[int | None] = mapped_column(
         ForeignKey("products.id", ondelete="SET NULL")
     )
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="SET NULL")
+    )
     type_id: Mapped[int] = mapped_column(default=1)
     name_ar: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str] = mapped_column(String(255))
@@ -93,7 +106,45 @@ class OrderLine(TenantOwned, Base):
     discount: Mapped[Decimal] = mapped_column(Money())
     tax: Mapped[Decimal] = mapped_column(Money())
     subtotal: Mapped[Decimal] = mapped_column(Money())
+    # Booking lines: the slot's start, which holds one place of its capacity.
+    booking_start: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
 
-    __table_args__ = (Index(None, "store_id", "order_id"),)
+    __table_args__ = (
+        Index(None, "store_id", "order_id"),
+        Index(None, "store_id", "product_id", "booking_start"),
+    )
+
+
+class OrderStatusChange(TenantOwned, Base):
+    """One move of an order's status: who, when, from, to, and why."""
+
+    __tablename__ = "order_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    __table_args__ = (Index(None, "store_id", "order_id", "id"),)
+
+
+class Coupon(TenantOwned, Timestamps, Base):
+    __tablename__ = "coupons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64))
+    # The code upper-cased and trimmed: "free50" and "FREE50" are one coupon.
+    code_key: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(16))  # "percentage" or "fixed"
+    value: Mapped[Decimal] = mapped_column(Money())
+    min_order: Mapped[Decimal | None] = mapped_column(Money())
+    expires_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    usage_limit: Mapped[int | None] = mapped_column()
+    used_count: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index(None, "store_id", "code_key", unique=True),)

@@ -8,7 +8,7 @@ from itertools import count
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tjar.clock import utcnow
-from tjar.db.models import Customer, Media, Order, OrderLine, Product, Store
+from tjar.db.models import Customer, Media, Order, OrderLine, Product, SkuClaim, Store
 from tjar.db.session import bind_to_store, platform_session, store_session
 from tjar.domain.api_keys import create_api_key
 from tjar.domain.money import ZERO, price_line
@@ -79,6 +79,8 @@ async def make_product(
             updated_at=created_at or utcnow(),
         )
         session.add(product)
+        await session.flush()
+        session.add(SkuClaim(sku_key=sku_key(sku), product_id=product.id))
         await session.commit()
     return product
 

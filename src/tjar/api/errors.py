@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -119,6 +120,8 @@ FIELD_MESSAGES: dict[str, str] = {
     "money_negative": _("Enter an amount of zero or more."),
     "money_places": _("Use at most two decimal places."),
     "money_too_large": _("Enter a smaller amount."),
+    "date_out_of_range": _("Enter a date between the years 1900 and 9998."),
+    "choice_labels": _("Choice labels must be filled in and must not repeat."),
     "string_pattern_mismatch": _("This value is not in the expected format."),
     "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
     "date_parsing": _("Enter a date as YYYY-MM-DD."),
@@ -188,11 +191,24 @@ def internal_error_response(request: Request) -> JSON:
     return JSON(body, status_code=500)
 
 
+# Pydantic names the member of a union it tried ("int", "constrained-str",
+# "function-after[...]"); a caller only needs the field.
+_TYPE_TAGS = frozenset(
+    {"str", "int", "float", "bool", "list", "dict", "none", "decimal"}
+)
+
+
 def _field_path(loc: Iterable[Any]) -> str:
     parts = list(loc)
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
-    return ".".join(str(part) for part in parts) or "body"
+    kept = [
+        str(part)
+        for part in parts
+        if isinstance(part, int)
+        or not (part in _TYPE_TAGS or any(char in part for char in "[(-"))
+    ]
+    return ".".join(kept) or "body"
 
 
 def validation_failed_from(exc: RequestValidationError) -> TjarError:
@@ -235,8 +251,19 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _on_data_error(request: Request, exc: Exception) -> Response:
+    # A value the input rules let through but a column cannot hold: the
+    # caller's data, not a crash. The rules should catch it first; log it.
+    log.warning("http.data_error", error=type(exc).__name__)
+    return error_response(
+        request,
+        ValidationFailed.single("body", _("A value is too long or out of range.")),
+    )
+
+
 def install(app: FastAPI) -> None:
     """Route every error the app can raise through the envelope."""
+    app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(TjarError, _on_tjar_error)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(HTTPException, _on_http)

@@ -53,6 +53,15 @@ def booking_settings(data: BookingInput) -> dict[str, Any]:
                     field, _("Time ranges of a day must not overlap.")
                 )
         ranges.setdefault(day, []).append((opens, closes))
+    longest = max(
+        (datetime.combine(date.min, end) - datetime.combine(date.min, start))
+        for windows in ranges.values()
+        for start, end in windows
+    )
+    if longest < timedelta(minutes=data.duration):
+        raise ValidationFailed.single(
+            "booking.duration", _("A slot must fit in at least one time range.")
+        )
     if data.date_from and data.date_to and data.date_from > data.date_to:
         raise ValidationFailed.single(
             "booking.date_to", _("End on or after the start date.")
@@ -74,6 +83,8 @@ def slots_for(
     settings: dict[str, Any], day: date, zone: ZoneInfo, booked: dict[datetime, int]
 ) -> list[Slot]:
     """List the slots of ``day`` (in the store's zone) with what is left of each."""
+    if not 1900 <= day.year <= 9998:
+        return []
     first, last = settings.get("date_from"), settings.get("date_to")
     if (first and day < date.fromisoformat(first)) or (
         last and day > date.fromisoformat(last)

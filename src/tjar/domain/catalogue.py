@@ -4,6 +4,7 @@ The API folds the request's spellings into a ``ProductInput`` holding only the
 fields that were sent; everything here checks the rules and writes the rows.
 """
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -48,16 +49,18 @@ TYPE_IDS = {
 }
 CHOICE_TYPES = {"checkbox", "radio", "select"}
 # Fields that make no sense for a type: nothing is shipped or counted.
+_DIGITAL_ONLY = ("files", "codes", "download_limit", "download_expiry_hours")
+_SHIPPED_ONLY = ("stock", "weight", "dimensions", "variants")
 NOT_FOR_TYPE = {
-    DIGITAL: ("stock", "weight", "dimensions", "variants", "booking"),
-    SERVICE: ("stock", "weight", "dimensions", "variants", "booking", "files", "codes"),
-    BOOKING: ("stock", "weight", "dimensions", "variants", "files", "codes"),
-    PHYSICAL: ("booking", "files", "codes", "download_limit", "download_expiry_hours"),
+    PHYSICAL: ("booking", *_DIGITAL_ONLY),
+    DIGITAL: ("booking", *_SHIPPED_ONLY),
+    SERVICE: ("booking", "is_unlimited", *_SHIPPED_ONLY, *_DIGITAL_ONLY),
+    BOOKING: ("is_unlimited", *_SHIPPED_ONLY, *_DIGITAL_ONLY),
 }
 _SLUG_DROP = re.compile(r"[^\w\s-]", re.UNICODE)
 _SLUG_GAPS = re.compile(r"[\s_-]+")
 NOT_HERE = _("No such record in this store.")
-SINGLE_ID_FIELDS = ("brand_id", "image_id")
+SINGLE_ID_FIELDS = ("brand_id", "brand", "image_id")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,11 @@ class ProductInput:
     values: dict[str, Any]
     type_slug: str | None = None
     type_id: int | None = None
+    # Domain field → the name the caller sent it under, for error messages.
+    sent_as: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def label(self, name: str) -> str:
+        return self.sent_as.get(name, name)
 
     def has(self, field: str) -> bool:
         return field in self.values
@@ -105,11 +113,11 @@ def sanitise_html(html: str) -> str:
     return nh3.clean(html)
 
 
-def slugify(text: str) -> str:
+def slugify(text: str, *, fallback: str = "product") -> str:
     """Make a URL slug that keeps Arabic letters, in NFC."""
     text = unicodedata.normalize("NFC", text).strip().lower()
     text = _SLUG_GAPS.sub("-", _SLUG_DROP.sub("", text)).strip("-")
-    return text[:200] or "product"
+    return text[:200].strip("-") or fallback
 
 
 async def create_product(
@@ -127,7 +135,8 @@ async def create_product(
         type_id=type_id,
         slug="",
         price=data.get("price"),
-        is_unlimited=type_id in (SERVICE, BOOKING),
+        # Digital products are unlimited unless a pool of codes counts them.
+        is_unlimited=type_id in (DIGITAL, SERVICE, BOOKING),
         # Column defaults apply only at INSERT; the rules below read these first.
         stock=0,
         min_purchase=1,
@@ -190,9 +199,9 @@ def _check_type(type_id: int, data: ProductInput) -> None:
 
 def _refuse_fields_of_other_types(type_id: int, data: ProductInput) -> None:
     errors: dict[str, list[tuple[str, dict[str, object]]]] = {
-        field: [(_("This field does not apply to this product type."), {})]
-        for field in NOT_FOR_TYPE[type_id]
-        if data.has(field) and data.get(field) not in (None, [])
+        data.label(name): [(_("This field does not apply to this product type."), {})]
+        for name in NOT_FOR_TYPE[type_id]
+        if data.has(name) and data.get(name) not in (None, [])
     }
     if errors:
         raise ValidationFailed(errors)
@@ -225,12 +234,16 @@ async def _apply(
         _apply_variants(product, data.get("variants"), creating=creating)
     if data.has("codes"):
         _apply_codes(product, data.get("codes"), creating=creating)
-    if data.has("booking") and data.get("booking") is not None:
+    if data.has("booking"):
+        if data.get("booking") is None:
+            raise ValidationFailed.single("booking", _("This field is required."))
         product.booking = booking_settings(data.get("booking"))
     await _apply_skus(session, product, data, creating=creating)
-    variant_skus = [v.sku for v in product.variants] if data.has("variants") else []
     product.search_text = search_text(
-        product.name_ar, product.name_en, product.sku, *variant_skus
+        product.name_ar,
+        product.name_en,
+        product.sku,
+        *(v.sku for v in product.variants),
     )
 
 
@@ -298,7 +311,11 @@ async def _apply_slug(
     session: AsyncSession, product: Product, data: ProductInput, *, creating: bool
 ) -> None:
     if data.has("slug") and data.get("slug"):
-        wanted = slugify(data.get("slug"))
+        wanted = slugify(data.get("slug"), fallback="")
+        if not wanted:
+            raise ValidationFailed.single(
+                "slug", _("Use letters or digits in the slug.")
+            )
         if wanted != product.slug and await _slug_taken(session, wanted, product.id):
             raise Conflict("slug_taken", field="slug")
         product.slug = wanted
@@ -347,7 +364,7 @@ async def _apply_labels(
     if data.has("brand_id"):
         brand_id = data.get("brand_id")
         if brand_id is not None:
-            await _rows(session, Brand, [brand_id], "brand_id")
+            await _rows(session, Brand, [brand_id], data.label("brand_id"))
         product.brand_id = brand_id
     if data.has("category_ids"):
         categories = await _rows(
@@ -413,9 +430,21 @@ async def _media(
         raise ValidationFailed(errors)
 
 
+def _refuse_repeated_ids(ids: list[int | None], field_name: str) -> None:
+    seen: set[int] = set()
+    for index, item_id in enumerate(ids):
+        if item_id is not None and item_id in seen:
+            raise ValidationFailed.single(
+                f"{field_name}.{index}.id", _("This id is repeated.")
+            )
+        if item_id is not None:
+            seen.add(item_id)
+
+
 def _apply_options(
     product: Product, options: list[OptionInput], *, creating: bool
 ) -> None:
+    _refuse_repeated_ids([item.id for item in options], "product_options")
     existing = {option.id: option for option in ([] if creating else product.options)}
     kept: list[ProductOption] = []
     for index, item in enumerate(options):
@@ -467,6 +496,7 @@ def _choices(item: OptionInput, field: str) -> list[dict[str, str]] | None:
 def _apply_variants(
     product: Product, variants: list[VariantInput], *, creating: bool
 ) -> None:
+    _refuse_repeated_ids([item.id for item in variants], "variants")
     existing = {
         variant.id: variant for variant in ([] if creating else product.variants)
     }

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tjar.db.models import Brand, Category, Tag
@@ -70,8 +71,12 @@ async def create_tag(
     if existing is not None:
         return existing
     tag = Tag(name_ar=ar, name_en=en, name_key=key)
-    session.add(tag)
-    await session.flush()
+    try:
+        # A savepoint: losing a race to an identical tag keeps the transaction.
+        async with session.begin_nested():
+            session.add(tag)
+    except IntegrityError:
+        return await session.scalar(select(Tag).where(Tag.name_key == key)) or tag
     return tag
 
 
@@ -90,6 +95,8 @@ async def resolve_tags(session: AsyncSession, items: Sequence[int | str]) -> lis
                 raise ValidationFailed.single(
                     f"tags.{index}", _("No such tag in this store.")
                 )
+        elif not item.strip():
+            raise ValidationFailed.single(f"tags.{index}", _("This field is required."))
         elif _is_arabic(item):
             tag = await create_tag(session, name_ar=item, name_en=None)
         else:

@@ -7,15 +7,21 @@ a Decimal with at most two places and never negative; JSON numbers are read
 through their shortest decimal text, so ``79.99`` is exactly 79.99.
 """
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
+
+_PLAIN = re.compile(r"^-?\d{1,30}(?:\.\d{1,30})?$")
 
 CENT = Decimal("0.01")
+# Amounts stop below a hundred million riyals: far above any real price, and
+# well inside what the database's integer halalas can hold.
+MONEY_LIMIT = Decimal("100000000")
 _DIGITS = str.maketrans(
     {
         **{chr(0x0660 + n): str(n) for n in range(10)},
         **{chr(0x06F0 + n): str(n) for n in range(10)},
         "٫": ".",
-        "٬": "",
+        "٬": ",",
     }
 )
 
@@ -40,10 +46,11 @@ def parse_decimal(value: object) -> Decimal:
     elif isinstance(value, int | float):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     elif isinstance(value, str):
-        try:
-            number = Decimal(ascii_digits(value))
-        except InvalidOperation:
-            raise NumberError("not_a_number") from None
+        text = ascii_digits(value)
+        # Plain decimal notation only: no exponents, separators or underscores.
+        if not _PLAIN.match(text):
+            raise NumberError("not_a_number")
+        number = Decimal(text)
     else:
         raise NumberError("not_a_number")
     if not number.is_finite():
@@ -56,10 +63,10 @@ def parse_money(value: object) -> Decimal:
     number = parse_decimal(value)
     if number < 0:
         raise NumberError("negative")
+    if number >= MONEY_LIMIT:
+        raise NumberError("too_large")
     if number != number.quantize(CENT):
         raise NumberError("too_many_places")
-    if number >= Decimal("100000000"):
-        raise NumberError("too_large")
     return number.quantize(CENT)
 
 

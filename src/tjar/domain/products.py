@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from tjar.db.models import Product, ProductCategory, ProductMedia, ProductTag
+from tjar.db.models import Product, ProductCategory, ProductMedia, ProductTag, SkuClaim
 from tjar.domain.paging import Page, PageRequest, paginate, pick_sort, standard_sorts
 from tjar.domain.text import escape_like, fold
 from tjar.errors import NotFound
@@ -63,7 +63,11 @@ def _filtered(filters: ProductFilters) -> Select[Product]:
             Product.search_text.like(f"%{escape_like(term)}%", escape="\\")
         )
     if filters.sku is not None:
-        query = query.where(Product.sku_key == sku_key(filters.sku))
+        # A product's own SKU or one of its variants'.
+        claimed = select(SkuClaim.product_id).where(
+            SkuClaim.sku_key == sku_key(filters.sku)
+        )
+        query = query.where(Product.id.in_(claimed))
     if filters.is_published is not None:
         query = query.where(Product.is_published.is_(filters.is_published))
     if filters.type_id is not None:

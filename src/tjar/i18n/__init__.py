@@ -66,7 +66,7 @@ def translations(language: str) -> Translations:
     return Translations(fp=compiled, domain=DOMAIN)
 
 
-def translate(language: str, message: str, **params: object) -> str:
+def translate(language: str, message: str, /, **params: object) -> str:
     """Return ``message`` in ``language`` with ``{name}`` placeholders filled."""
     text = translations(language).gettext(message) if language in LANGUAGES else message
     return text.format(**params) if params else text

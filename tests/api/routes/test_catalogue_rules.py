@@ -95,7 +95,7 @@ async def test_bad_money_is_422_and_writes_nothing(
             "booking.availability",
         ),
         ({"item_color": ["Red", "Blue"], "item_stock_count": [1]}, "item_color"),
-        ({"brand": 999999}, "brand_id"),
+        ({"brand": 999999}, "brand"),
         ({"category_id": [999999]}, "category_id.0"),
         ({"tags": [999999]}, "tags.0"),
         ({"image_id": 999999}, "image_id"),
@@ -372,3 +372,184 @@ async def test_product_writes_check_the_body_and_honour_idempotency(
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json()["data"]["id"] == first.json()["data"]["id"]
     assert await rows(sessions, alpha.store.id, Product) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"sku": "a" * 101}, "sku"),
+        ({"name": {"en": "b" * 256}}, "name.en"),
+        ({"variants": [{"color": "c" * 101, "stock": 1}]}, "variants.0.color"),
+        ({"item_size": ["d" * 101]}, "item_size.0"),
+        (
+            {"product_options": [{"type": "text", "title": {"en": "e" * 256}}]},
+            "product_options.0.title.en",
+        ),
+        ({"price": 1e30}, "price"),
+        ({"price": "1e3"}, "price"),
+        ({"price": "1_000"}, "price"),
+        ({"price": "٬١٠٠٠"}, "price"),
+        ({"price": 99999999999999999999999999999}, "price"),
+        ({"item_color": ["x"] * 501}, "item_color"),
+        (
+            {"variants": [{"stock": 1}, {"stock": 1}], "sku": "X"} | {"slug": "!!!"},
+            "slug",
+        ),
+        (
+            {
+                "product_options": [
+                    {
+                        "type": "radio",
+                        "title_en": "C",
+                        "options": {"en": {"": 1, "  ": 2}},
+                    }
+                ]
+            },
+            "product_options.0.options",
+        ),
+        (
+            {
+                "product_options": [
+                    {
+                        "type": "radio",
+                        "title_en": "C",
+                        "options": {"en": {"a ": 1, " a": 2}},
+                    }
+                ]
+            },
+            "product_options.0.options",
+        ),
+    ],
+)
+async def test_oversized_or_malformed_values_are_422_on_every_engine(
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    alpha: StoreWithKey,
+    fields: dict[str, Any],
+    field: str,
+) -> None:
+    response = await create(client, **fields)
+
+    assert response.status_code == 422, response.text
+    assert field in response.json()["errors"], response.json()["errors"]
+    assert await rows(sessions, alpha.store.id, Product) == 0
+
+
+async def test_label_names_longer_than_their_columns_are_422(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/api/core/v1/brands", "/api/core/v1/tags", "/api/core/v1/categories"):
+        response = await client.post(path, json={"name": {"en": "x" * 256}})
+        assert response.status_code == 422, path
+
+
+async def test_error_keys_name_the_field_only(client: httpx.AsyncClient) -> None:
+    response = await create(client, tags=[1.5, True])
+
+    assert set(response.json()["errors"]) == {"tags.0", "tags.1"}
+
+
+async def test_max_purchase_alone_and_numeric_tag_names(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await create(client, max_purchase=3, tags=["2024"])
+
+    assert response.status_code == 201, response.text
+    assert response.json()["data"]["max_purchase"] == 3
+    assert [tag["name"]["en"] for tag in response.json()["data"]["tags"]] == ["2024"]
+
+
+async def test_out_of_range_filters_and_days_are_422(client: httpx.AsyncClient) -> None:
+    booking = await client.post(
+        f"{BASE}/booking",
+        json={
+            "name_en": "B",
+            "price": 1,
+            "booking": {
+                "duration": 30,
+                "capacity": 1,
+                "availability": [{"day": "friday", "from": "23:00", "to": "23:59"}],
+            },
+        },
+    )
+    slots = f"{BASE}/booking/{booking.json()['data']['id']}/slots"
+
+    assert (
+        await client.get(BASE, params={"tag_ids[]": 99999999999999999999})
+    ).status_code == 422
+    assert (
+        await client.get(BASE, params={"category_ids[]": 3000000000})
+    ).status_code == 422
+    assert (await client.get(BASE, params={"min_price": "1e30"})).status_code == 422
+    assert (await client.get(slots, params={"date": "9999-12-31"})).status_code == 422
+    assert (await client.get(slots, params={"date": "1798761600"})).status_code == 422
+
+
+async def test_type_rules_for_digital_service_and_booking(
+    client: httpx.AsyncClient,
+) -> None:
+    digital = await client.post(f"{BASE}/digital", json={"name_en": "E", "price": 1})
+    digital_quantity = await client.post(
+        f"{BASE}/digital", json={"name_en": "E", "price": 1, "quantity": 3}
+    )
+    service = await client.post(
+        f"{BASE}/service", json={"name_en": "S", "price": 1, "download_limit": 4}
+    )
+    too_long = await client.post(
+        f"{BASE}/booking",
+        json={
+            "name_en": "B",
+            "price": 1,
+            "booking": {
+                "duration": 120,
+                "capacity": 1,
+                "availability": [{"day": "monday", "from": "09:00", "to": "10:00"}],
+            },
+        },
+    )
+
+    assert digital.json()["data"]["stock"] is None
+    assert digital.json()["data"]["is_unlimited"] is True
+    assert list(digital_quantity.json()["errors"]) == ["quantity"]
+    assert list(service.json()["errors"]) == ["download_limit"]
+    assert list(too_long.json()["errors"]) == ["booking.duration"]
+
+
+async def test_variant_skus_stay_searchable_and_ids_do_not_repeat(
+    client: httpx.AsyncClient,
+) -> None:
+    made = (await create(client, variants=[{"sku": "SHIRT-001-M", "stock": 2}])).json()[
+        "data"
+    ]
+    variant_id = made["variants"][0]["id"]
+
+    await client.patch(f"{BASE}/{made['id']}", json={"name_en": "Blue Shirt v2"})
+    repeated = await client.patch(
+        f"{BASE}/{made['id']}",
+        json={
+            "variants": [{"id": variant_id, "stock": 1}, {"id": variant_id, "stock": 2}]
+        },
+    )
+
+    for params in ({"search": "shirt-001-m"}, {"sku": "shirt-001-m"}):
+        found = await client.get(BASE, params=params)
+        assert [p["id"] for p in found.json()["data"]["products"]] == [made["id"]], (
+            params
+        )
+    assert repeated.status_code == 422
+    assert list(repeated.json()["errors"]) == ["variants.1.id"]
+
+
+@pytest.mark.postgres_only
+async def test_parallel_creates_of_one_tag_all_succeed(
+    app: FastAPI, alpha: StoreWithKey
+) -> None:
+    async def attempt() -> httpx.Response:
+        async with client_for(app, alpha.domain) as http:
+            http.headers["Authorization"] = f"Bearer {alpha.key}"
+            return await http.post("/api/core/v1/tags", json={"name_en": "race"})
+
+    responses = await asyncio.gather(*(attempt() for _ in range(10)))
+
+    assert {response.status_code for response in responses} == {201}
+    assert len({response.json()["data"]["id"] for response in responses}) == 1

@@ -1,16 +1,21 @@
 """Product bodies: the clean shape and the public reference's, side by side."""
 
-from datetime import date
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from tjar.api.inputs.common import (
     BilingualIn,
+    BilingualName,
     Count,
+    Day,
     Id,
+    IdOnly,
     LongText,
     Money,
+    Short,
+    Sku,
     Strict,
     Text,
     Whole,
@@ -22,23 +27,47 @@ from tjar.errors import ValidationFailed
 from tjar.i18n import _
 
 OptionType = Literal["text", "number", "textarea", "checkbox", "radio", "select"]
-Day = Literal[
+Weekday = Literal[
     "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 ]
+MAX_CHOICES = 100
+MAX_VARIANTS = 500
 ClockTime = str
 
 
 class OptionIn(Strict):
     id: Id | None = None
     type: OptionType
-    title: BilingualIn | None = None
+    title: BilingualName | None = None
     title_ar: Text | None = None
     title_en: Text | None = None
-    sub_title: BilingualIn | None = None
+    sub_title: BilingualName | None = None
     is_required: bool = False
     multi_select: bool = False
     # {"ar": {"أزرق": 5}, "en": {"Blue": 5}}: label → extra cost, paired by order.
-    options: dict[Literal["ar", "en"], dict[str, Money]] | None = None
+    options: dict[Literal["ar", "en"], dict[Text, Money]] | None = None
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _distinct_labels(cls, value: Any) -> Any:
+        """Refuse empty labels and labels that repeat once trimmed."""
+        if not isinstance(value, dict):
+            return value
+        for language, choices in value.items():
+            if not isinstance(choices, dict):
+                continue
+            labels = [str(label).strip() for label in choices]
+            if len(choices) > MAX_CHOICES:
+                raise PydanticCustomError(
+                    "too_long", "too many", {"max_length": MAX_CHOICES}
+                )
+            if any(not label for label in labels) or len(set(labels)) != len(labels):
+                raise PydanticCustomError(
+                    "choice_labels",
+                    "empty or repeated labels in {language}",
+                    {"language": language},
+                )
+        return value
 
     def to_input(self) -> OptionInput:
         title_ar = self.title.ar if self.title and self.title.ar else self.title_ar
@@ -60,10 +89,10 @@ class OptionIn(Strict):
 
 class VariantIn(Strict):
     id: Id | None = None
-    color: Text | None = None
-    size: Text | None = None
+    color: Short | None = None
+    size: Short | None = None
     stock: Count = 0
-    sku: Text | None = None
+    sku: Sku | None = None
     additional_price: Money = Field(default_factory=lambda: parse_decimal("0.00"))
 
     def to_input(self) -> VariantInput:
@@ -78,7 +107,7 @@ class VariantIn(Strict):
 
 
 class AvailabilityIn(Strict):
-    day: Day
+    day: Weekday
     from_: ClockTime = Field(alias="from", pattern=r"^\d{2}:\d{2}$")
     to: ClockTime = Field(pattern=r"^\d{2}:\d{2}$")
 
@@ -87,8 +116,8 @@ class BookingIn(Strict):
     duration: Whole = Field(ge=5, le=1440, description="Minutes per slot.")
     capacity: Whole = Field(ge=1, le=100_000, description="Bookings per slot.")
     availability: list[AvailabilityIn] = Field(min_length=1, max_length=100)
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
 
     def to_input(self) -> BookingInput:
         return BookingInput(
@@ -125,7 +154,7 @@ def _ids(value: Any) -> list[int] | None:
 class ProductIn(Strict):
     """Every field a product write accepts; all optional for ``PATCH``."""
 
-    name: BilingualIn | None = None
+    name: BilingualName | None = None
     name_ar: Text | None = None
     name_en: Text | None = None
     summary: BilingualIn | None = None
@@ -141,7 +170,7 @@ class ProductIn(Strict):
     price: Money | None = None
     sale_price: Money | None = None
     cost: Money | None = None
-    sku: Text | None = None
+    sku: Sku | None = None
     slug: Text | None = None
     quantity: Count | None = None
     stock: Count | None = None
@@ -163,13 +192,15 @@ class ProductIn(Strict):
     sub_category: list[Id] | Id | None = None
     child_category: list[Id] | Id | None = None
     category_ids: list[Id] | None = None
-    tags: list[Id | Text] | None = Field(default=None, max_length=100)
+    tags: list[IdOnly | Text] | None = Field(default=None, max_length=100)
     product_options: list[OptionIn] | None = Field(default=None, max_length=50)
-    variants: list[VariantIn] | None = Field(default=None, max_length=500)
-    item_color: list[Text | None] | None = None
-    item_size: list[Text | None] | None = None
-    item_stock_count: list[Count] | None = None
-    item_additional_price: list[Money] | None = None
+    variants: list[VariantIn] | None = Field(default=None, max_length=MAX_VARIANTS)
+    item_color: list[Short | None] | None = Field(default=None, max_length=MAX_VARIANTS)
+    item_size: list[Short | None] | None = Field(default=None, max_length=MAX_VARIANTS)
+    item_stock_count: list[Count] | None = Field(default=None, max_length=MAX_VARIANTS)
+    item_additional_price: list[Money] | None = Field(
+        default=None, max_length=MAX_VARIANTS
+    )
     files: list[Id] | None = Field(default=None, max_length=50)
     codes: list[Text] | None = Field(default=None, max_length=10_000)
     download_limit: Whole | None = Field(default=None, ge=1, le=1000)
@@ -285,7 +316,32 @@ class ProductIn(Strict):
             values=values,
             type_slug=self.type,
             type_id=self.type_id,
+            sent_as=self._sent_as(sent),
         )
+
+    @staticmethod
+    def _sent_as(sent: set[str]) -> dict[str, str]:
+        """Name errors after the field the caller actually sent."""
+        names = {"stock": "quantity" if "quantity" in sent else "stock"}
+        if "brand" in sent and "brand_id" not in sent:
+            names["brand_id"] = "brand"
+        if sent & {
+            "item_color",
+            "item_size",
+            "item_stock_count",
+            "item_additional_price",
+        }:
+            names["variants"] = next(
+                name
+                for name in (
+                    "item_color",
+                    "item_size",
+                    "item_stock_count",
+                    "item_additional_price",
+                )
+                if name in sent
+            )
+        return names
 
     def _variants(self, sent: set[str]) -> list[VariantInput] | None:
         parallel = (

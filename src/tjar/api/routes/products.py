@@ -1,14 +1,14 @@
 """Products: list, create per type, read, update and delete."""
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import Query, Request
+from pydantic import Field
 from starlette.responses import Response
 
 from tjar.api.deps import ReadContext, StoreSession
-from tjar.api.inputs.common import Money
+from tjar.api.inputs.common import Day, Money
 from tjar.api.inputs.products import ProductIn
 from tjar.api.responses import listing, success
 from tjar.api.routes.common import Dates, Identifier, Paging
@@ -35,7 +35,9 @@ from tjar.representation.products import product_data
 router = resource_router(prefix="/products", tags=["Products"])
 
 TypeSlug = Literal["physical", "digital", "service", "booking"]
-IdList = Annotated[list[int] | None, Query(max_length=100)]
+IdList = Annotated[
+    list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None, Query(max_length=100)
+]
 CREATED = _("Product created successfully.")
 UPDATED = _("Product updated successfully.")
 FOUND = _("Product details retrieved successfully.")
@@ -212,7 +214,9 @@ async def list_slots_route(
     session: StoreSession,
     ctx: ReadContext,
     identifier: Identifier,
-    date: Annotated[date, Query(description="A day in the store's time zone.")],
+    date: Annotated[
+        Day, Query(description="A day (`YYYY-MM-DD`) in the store's zone.")
+    ],
 ) -> Response:
     """List a booking product's slots on a day, with the places left in each."""
     product = await get_product(session, identifier, type_id=BOOKING)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from tjar import __version__
 from tjar.api import errors
 from tjar.api.deps import require_api_key
+from tjar.api.forms import FormBodies
 from tjar.api.middleware import BodyLimit, RequestContext, Tenancy
 from tjar.api.ratelimit import RateLimiter, storage_for
 from tjar.api.responses import JSON
@@ -82,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(store_api())
 
     # Added innermost first: RequestContext ends up outermost.
+    app.add_middleware(
+        FormBodies, prefix=API_PREFIX, passthrough=(f"{API_PREFIX}/media",)
+    )
     app.add_middleware(BodyLimit, max_bytes=settings.max_json_bytes)
     app.add_middleware(
         Tenancy,

@@ -218,3 +218,57 @@ async def test_demo_is_idempotent_and_has_real_data(
     assert len({order["updated_at"] for order in orders["orders"]}) > 50
     for product in products["products"]:
         assert product["name"]["ar"] != product["name"]["en"]
+
+
+def test_stores_update_changes_the_money_settings(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    tjar("db", "upgrade", url=fresh_url, cwd=tmp_path)
+    tjar(
+        "stores",
+        "create",
+        "--slug",
+        "shop",
+        "--name",
+        "Shop",
+        "--owner-email",
+        "o@s.sa",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+
+    changed = tjar(
+        "stores",
+        "update",
+        "shop",
+        "--no-prices-include-vat",
+        "--vat-rate",
+        "0.05",
+        "--shipping-fee",
+        "25",
+        "--webhook-limit",
+        "3",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+    cleared = tjar(
+        "stores",
+        "update",
+        "shop",
+        "--shipping-fee",
+        "none",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+    bad = tjar(
+        "stores", "update", "shop", "--vat-rate", "1.5", url=fresh_url, cwd=tmp_path
+    )
+
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.strip() == (
+        "shop: prices_include_vat=False vat_rate=0.05 "
+        "shipping_fee=25.00 webhook_limit=3"
+    )
+    assert "shipping_fee=None" in cleared.stdout
+    assert bad.returncode == 1
+    assert "vat_rate" in bad.stderr

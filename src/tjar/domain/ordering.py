@@ -25,12 +25,13 @@ from tjar.db.models import (
     OrderLine,
     OrderStatusChange,
     Product,
+    ProductCode,
     ProductOption,
     ProductVariant,
     Store,
 )
 from tjar.domain.booking import slots_for
-from tjar.domain.catalogue import BOOKING, PHYSICAL
+from tjar.domain.catalogue import BOOKING, DIGITAL, PHYSICAL
 from tjar.domain.coupons import coupon_discount_for, usable_coupon, use_coupon
 from tjar.domain.customers import (
     CustomerInput,
@@ -381,24 +382,55 @@ async def _return_stock(session: AsyncSession, lines: list[OrderLine]) -> None:
 async def _check_booking_capacity(
     session: AsyncSession, lines: list[_Priced], *, own_order: int | None = None
 ) -> None:
+    """Refuse bookings beyond a slot's capacity, summed per product and slot.
+
+    The product row is locked first (on PostgreSQL), so two orders for the
+    last place of a slot queue instead of both seeing it free.
+    """
+    wanted: dict[tuple[int, datetime], int] = defaultdict(int)
+    first: dict[tuple[int, datetime], _Priced] = {}
     for line in lines:
-        if line.booking_start is None:
-            continue
-        query = (
-            select(func.coalesce(func.sum(OrderLine.qty), 0))
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(
-                OrderLine.product_id == line.product.id,
-                OrderLine.booking_start == line.booking_start,
-                Order.status.not_in(RELEASED),
-            )
+        if line.booking_start is not None:
+            key = (line.product.id, line.booking_start)
+            wanted[key] += line.quantity
+            first.setdefault(key, line)
+    for (product_id, start), quantity in sorted(wanted.items()):
+        await session.execute(
+            select(Product.id).where(Product.id == product_id).with_for_update()
         )
-        if own_order is not None:
-            query = query.where(Order.id != own_order)
-        booked = int(await session.scalar(query) or 0)
+        booked = await booked_places(
+            session, product_id, start, start, own_order=own_order
+        )
+        line = first[(product_id, start)]
         capacity = int((line.product.booking or {}).get("capacity", 0))
-        if booked + line.quantity > capacity:
+        if booked.get(start, 0) + quantity > capacity:
             raise _fail(f"{line.field}.booking", _("This slot is full."))
+
+
+async def booked_places(
+    session: AsyncSession,
+    product_id: int,
+    first: datetime,
+    last: datetime,
+    *,
+    own_order: int | None = None,
+) -> dict[datetime, int]:
+    """Places taken in each slot of a product starting from ``first`` to ``last``."""
+    query = (
+        select(OrderLine.booking_start, func.sum(OrderLine.qty))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            OrderLine.product_id == product_id,
+            OrderLine.booking_start >= first,
+            OrderLine.booking_start <= last,
+            Order.status.not_in(RELEASED),
+        )
+        .group_by(OrderLine.booking_start)
+    )
+    if own_order is not None:
+        query = query.where(Order.id != own_order)
+    rows = await session.execute(query)
+    return {start: int(total) for start, total in rows.all() if start is not None}
 
 
 def _line_rows(lines: list[_Priced]) -> list[OrderLine]:
@@ -523,7 +555,67 @@ async def create_order(
     await _reprice(session, store, order, lines, coupon)
     session.add(order)
     await session.flush()
+    await _reserve_codes(session, lines, checked)
+    if order.payment_status == "paid":
+        await _deliver_codes(session, lines)
     return await get_order(session, order.id)
+
+
+async def _reserve_codes(
+    session: AsyncSession, lines: list[OrderLine], checked: list[_Priced]
+) -> None:
+    """Hold codes from a digital product's pool for each line; too few is ``422``.
+
+    Held codes are handed over when the order is paid and go back to the pool
+    if it is cancelled before that.
+    """
+    for line, priced in zip(lines, checked, strict=True):
+        if line.type_id != DIGITAL or line.product_id is None:
+            continue
+        has_pool = await session.scalar(
+            select(ProductCode.id)
+            .where(ProductCode.product_id == line.product_id)
+            .limit(1)
+        )
+        if has_pool is None:
+            continue
+        free = list(
+            await session.scalars(
+                select(ProductCode)
+                .where(
+                    ProductCode.product_id == line.product_id,
+                    ProductCode.order_line_id.is_(None),
+                )
+                .order_by(ProductCode.id)
+                .limit(line.qty)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if len(free) < line.qty:
+            raise _fail(f"{priced.field}.quantity", _("Not enough in stock."))
+        for code in free:
+            code.order_line_id = line.id
+
+
+async def _deliver_codes(session: AsyncSession, lines: list[OrderLine]) -> None:
+    """Hand a paid order's held codes to its lines (recorded on each line)."""
+    now = utcnow()
+    for line in lines:
+        if line.type_id != DIGITAL:
+            continue
+        held = list(
+            await session.scalars(
+                select(ProductCode)
+                .where(ProductCode.order_line_id == line.id)
+                .order_by(ProductCode.id)
+            )
+        )
+        if not held:
+            continue
+        for code in held:
+            code.assigned_at = code.assigned_at or now
+        line.options = {**line.options, "codes": [code.code for code in held]}
+    await session.flush()
 
 
 async def _customer(session: AsyncSession, data: OrderInput) -> Customer:
@@ -551,38 +643,64 @@ async def _next_number(session: AsyncSession, store: Store) -> int:
 
 
 async def change_status(
-    session: AsyncSession, *, order_id: int, status: str, note: str | None, actor: str
+    session: AsyncSession,
+    *,
+    order_id: int,
+    status: str | None,
+    note: str | None,
+    actor: str,
+    payment_status: str | None = None,
 ) -> Order:
-    """Move an order along the transition table; a cancel or refund restocks once."""
-    if status not in ORDER_STATUSES:
+    """Move an order along the transition table, and/or set its payment status.
+
+    A cancel or refund returns stock exactly once; becoming paid hands over the
+    codes of digital lines.
+    """
+    if status is None and payment_status is None:
+        raise _fail("status", _("This field is required."))
+    if status is not None and status not in ORDER_STATUSES:
         raise _fail(
             "status", _("Choose one of: {choices}."), choices=", ".join(ORDER_STATUSES)
         )
+    if payment_status is not None and payment_status not in PAYMENT_STATUSES:
+        raise _fail(
+            "payment_status",
+            _("Choose one of: {choices}."),
+            choices=", ".join(PAYMENT_STATUSES),
+        )
     order = await get_order(session, order_id)
     current = order.status
-    if status not in ORDER_STATUSES[current].next:
+    if status is not None and status not in ORDER_STATUSES[current].next:
         raise InvalidState("invalid_status_transition", field="status")
 
     # Guarded on the status it was read in: of two concurrent moves one wins.
+    values: dict[str, Any] = {"version": Order.version + 1, "updated_at": utcnow()}
+    if status is not None:
+        values["status"] = status
+    if payment_status is not None:
+        values["payment_status"] = payment_status
     moved = await session.execute(
         update(Order)
         .where(Order.id == order.id, Order.status == current)
-        .values(status=status, version=Order.version + 1, updated_at=utcnow())
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if getattr(moved, "rowcount", 0) != 1:
         raise InvalidState("invalid_status_transition", field="status")
     if status in RETURNS_STOCK:
         await _restock_once(session, order)
-    session.add(
-        OrderStatusChange(
-            order_id=order.id,
-            from_status=current,
-            to_status=status,
-            note=note,
-            actor=actor,
+    if payment_status == "paid" and order.payment_status != "paid":
+        await _deliver_codes(session, list(order.lines))
+    if status is not None:
+        session.add(
+            OrderStatusChange(
+                order_id=order.id,
+                from_status=current,
+                to_status=status,
+                note=note,
+                actor=actor,
+            )
         )
-    )
     await session.flush()
     return await get_order(session, order.id)
 
@@ -596,6 +714,16 @@ async def _restock_once(session: AsyncSession, order: Order) -> None:
     )
     if getattr(claimed, "rowcount", 0) == 1:
         await _return_stock(session, list(order.lines))
+        # Codes held for an unpaid order go back; handed-over codes stay spent.
+        await session.execute(
+            update(ProductCode)
+            .where(
+                ProductCode.order_line_id.in_([line.id for line in order.lines]),
+                ProductCode.assigned_at.is_(None),
+            )
+            .values(order_line_id=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def edit_order(

@@ -415,3 +415,281 @@ async def test_parallel_cancels_restock_once(
 
     assert sorted(statuses) == [200] + [409] * 7
     assert await stock(client, item["id"]) == 10
+
+
+async def test_edit_in_the_reference_form_shape_with_method_spoofing(
+    client: httpx.AsyncClient,
+) -> None:
+    first = await product(client, price="10")
+    second = await product(
+        client,
+        price="20",
+        product_options=[
+            {"type": "radio", "title_en": "Colour", "options": {"en": {"Red": 2}}}
+        ],
+        variants=[{"color": "Red", "size": "L", "stock": 5}],
+    )
+    order = (
+        await client.post(
+            ORDERS,
+            json={"customer": BUYER, "products": [{"id": first["id"], "quantity": 1}]},
+        )
+    ).json()["data"]
+
+    form = {
+        "_method": "PUT",
+        "customer[user_id]": str(order["customer"]["id"]),
+        "customer[different_recipient]": "1",
+        "customer[user_recipient_name]": "سارة",
+        "customer[user_email_recipient]": "sara@example.com",
+        "customer[user_mobile_recipient]": "٠٥٥١٢٣٤٥٦٧",
+        "shipping_address[address]": "حي الياسمين",
+        "shipping_address[country_id]": "1",
+        "shipping_address[city_id]": "3",
+        "shipping_address[zip_code]": "",
+        "products_to_add[0][id]": str(second["id"]),
+        "products_to_add[0][quantity]": "2",
+        "products_to_add[0][variant_id]": str(second["variants"][0]["id"]),
+        "products_to_add[0][color_name]": "Red",
+        "products_to_add[0][size_name]": "L",
+        "products_to_add[0][product_options][0][name]": "Colour",
+        "products_to_add[0][product_options][0][type]": "radio",
+        "products_to_add[0][product_options][0][value]": "Red",
+        "notes": "ملاحظة",
+    }
+    response = await client.post(f"{ORDERS}/{order['id']}", data=form)
+
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    assert data["name"] == "سارة"
+    assert data["phone"] == "+966551234567"
+    assert data["address"] == "حي الياسمين"
+    assert data["notes"] == "ملاحظة"
+    assert data["total_amount"] == 10 + 2 * 22
+    assert len(data["order_details"]) == 2
+
+
+async def test_customers_store_mobiles_as_e164_and_stay_unique(
+    client: httpx.AsyncClient,
+) -> None:
+    base = "/api/core/v1/customers"
+    forms = ["0501234567", "501234567", "966501234567", "+966501234567", "٠٥٠١٢٣٤٥٦٧"]
+    created = await client.post(
+        base, json={"name": "Ali", "email": "A.Li+shop@Example.com", "phone": forms[0]}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["data"]["mobile"] == "+966501234567"
+    assert created.json()["data"]["email"] == "a.li+shop@example.com"
+
+    for form in forms[1:]:
+        again = await client.post(base, json={"name": "Ali", "phone": form})
+        assert again.status_code == 409, form
+        assert again.json()["code"] == "customer_exists"
+    by_email = await client.get(base, params={"email": "a.li+shop@example.com"})
+    by_phone = await client.get(base, params={"phone": "٠٥٠١٢٣٤٥٦٧"})
+    assert by_email.json()["data"]["pagination"]["total"] == 1
+    assert by_phone.json()["data"]["pagination"]["total"] == 1
+    invalid = await client.post(base, json={"name": "X", "phone": "0512"})
+    assert invalid.status_code == 422
+    assert list(invalid.json()["errors"]) == ["phone"]
+
+
+async def test_coupons_refuse_expired_used_up_and_small_orders(
+    client: httpx.AsyncClient,
+) -> None:
+    item = await product(client, price="50")
+    coupons = "/api/core/v1/coupons"
+    await client.post(
+        coupons,
+        json={
+            "code": "OLD",
+            "type": "fixed",
+            "value": 5,
+            "expires_at": "2020-01-01T00:00:00+03:00",
+        },
+    )
+    await client.post(
+        coupons, json={"code": "ONCE", "type": "fixed", "value": 5, "usage_limit": 1}
+    )
+    await client.post(
+        coupons, json={"code": "BIG", "type": "fixed", "value": 5, "min_order": 100}
+    )
+
+    def body(code: str) -> dict[str, Any]:
+        return {
+            "customer": BUYER,
+            "coupon": code,
+            "products": [{"id": item["id"], "quantity": 1}],
+        }
+
+    assert (await client.post(ORDERS, json=body("OLD"))).status_code == 422
+    assert (await client.post(ORDERS, json=body("BIG"))).status_code == 422
+    assert (await client.post(ORDERS, json=body("NOPE"))).status_code == 422
+    first = await client.post(ORDERS, json=body("once"))
+    second = await client.post(ORDERS, json=body("ONCE"))
+    assert first.status_code == 201
+    assert first.json()["data"]["total_amount"] == 45
+    assert second.status_code == 422
+    assert list(second.json()["errors"]) == ["coupon"]
+    assert await stock(client, item["id"]) == 9
+
+
+async def test_store_settings_read_back(
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    alpha: StoreWithKey,
+) -> None:
+    await set_store(
+        sessions,
+        alpha.store.id,
+        shipping_fee=Decimal("15.00"),
+        prices_include_vat=False,
+    )
+
+    data = (await client.get("/api/core/v1/store")).json()["data"]
+
+    assert data["prices_include_vat"] is False
+    assert data["vat_rate"] == 0.15
+    assert data["shipping_fee"] == 15
+    assert data["webhook_limit"] == 2
+    assert data["domain"] == alpha.domain
+
+
+async def test_digital_codes_are_held_then_handed_over_when_paid(
+    client: httpx.AsyncClient,
+) -> None:
+    card = (
+        await client.post(
+            f"{PRODUCTS}/digital",
+            json={"name_en": "Gift card", "price": 100, "codes": ["A-1", "A-2", "A-3"]},
+        )
+    ).json()["data"]
+
+    order = (
+        await client.post(
+            ORDERS,
+            json={"customer": BUYER, "products": [{"id": card["id"], "quantity": 2}]},
+        )
+    ).json()["data"]
+    assert "codes" not in order["order_details"][0]["options"]
+    assert (await client.get(f"{PRODUCTS}/{card['id']}")).json()["data"]["stock"] == 1
+    too_many = await client.post(
+        ORDERS,
+        json={"customer": BUYER, "products": [{"id": card["id"], "quantity": 2}]},
+    )
+    assert too_many.status_code == 422
+
+    paid = await client.post(
+        f"{ORDERS}/{order['id']}/status", json={"payment_status": "paid"}
+    )
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["data"]["payment_status"]["value"] == "paid"
+    assert paid.json()["data"]["order_details"][0]["options"]["codes"] == ["A-1", "A-2"]
+
+    unpaid = (
+        await client.post(
+            ORDERS,
+            json={"customer": BUYER, "products": [{"id": card["id"], "quantity": 1}]},
+        )
+    ).json()["data"]
+    await client.post(f"{ORDERS}/{unpaid['id']}/status", json={"status": "cancelled"})
+    assert (await client.get(f"{PRODUCTS}/{card['id']}")).json()["data"]["stock"] == 1
+
+
+async def test_bookings_hold_places_in_their_slot(client: httpx.AsyncClient) -> None:
+    session_product = (
+        await client.post(
+            f"{PRODUCTS}/booking",
+            json={
+                "name_en": "Session",
+                "price": 200,
+                "booking": {
+                    "duration": 60,
+                    "capacity": 2,
+                    "availability": [{"day": "sunday", "from": "09:00", "to": "11:00"}],
+                },
+            },
+        )
+    ).json()["data"]
+    slot = {"date": "2026-06-07", "time": "09:00"}
+
+    def line(quantity: int, booking: dict[str, str] | None = slot) -> dict[str, Any]:
+        return {
+            "customer": BUYER,
+            "products": [
+                {"id": session_product["id"], "quantity": quantity, "booking": booking}
+            ],
+        }
+
+    first = await client.post(ORDERS, json=line(1))
+    full = await client.post(ORDERS, json=line(2))
+    off_slot = await client.post(
+        ORDERS, json=line(1, {"date": "2026-06-07", "time": "09:30"})
+    )
+    no_slot = await client.post(ORDERS, json=line(1, None))
+    slots = await client.get(
+        f"{PRODUCTS}/booking/{session_product['id']}/slots",
+        params={"date": "2026-06-07"},
+    )
+
+    assert first.status_code == 201, first.text
+    assert first.json()["data"]["order_details"][0]["options"]["booking"][
+        "start"
+    ].startswith("2026-06-07T09:00")
+    assert full.status_code == 422
+    assert list(full.json()["errors"]) == ["products.0.booking"]
+    assert list(off_slot.json()["errors"]) == ["products.0.booking"]
+    assert list(no_slot.json()["errors"]) == ["products.0.booking"]
+    assert [s["available"] for s in slots.json()["data"]["slots"]] == [1, 2]
+
+    await client.post(
+        f"{ORDERS}/{first.json()['data']['id']}/status", json={"status": "cancelled"}
+    )
+    freed = await client.get(
+        f"{PRODUCTS}/booking/{session_product['id']}/slots",
+        params={"date": "2026-06-07"},
+    )
+    assert [s["available"] for s in freed.json()["data"]["slots"]] == [2, 2]
+
+
+@pytest.mark.postgres_only
+async def test_parallel_bookings_never_overfill_a_slot(
+    app: FastAPI, alpha: StoreWithKey, client: httpx.AsyncClient
+) -> None:
+    booked = (
+        await client.post(
+            f"{PRODUCTS}/booking",
+            json={
+                "name_en": "Class",
+                "price": 50,
+                "booking": {
+                    "duration": 60,
+                    "capacity": 2,
+                    "availability": [{"day": "sunday", "from": "09:00", "to": "10:00"}],
+                },
+            },
+        )
+    ).json()["data"]
+
+    async def attempt(index: int) -> int:
+        async with client_for(app, alpha.domain) as http:
+            http.headers["Authorization"] = f"Bearer {alpha.key}"
+            response = await http.post(
+                ORDERS,
+                json={
+                    "customer": {"name": f"C{index}", "email": f"c{index}@example.com"},
+                    "products": [
+                        {
+                            "id": booked["id"],
+                            "quantity": 1,
+                            "booking": {"date": "2026-06-07", "time": "09:00"},
+                        }
+                    ],
+                },
+            )
+            return response.status_code
+
+    statuses = await asyncio.gather(*(attempt(i) for i in range(8)))
+
+    assert statuses.count(201) == 2
+    assert set(statuses) == {201, 422}

@@ -131,7 +131,10 @@ class OrderIn(Strict):
 
 
 class StatusIn(Strict):
-    status: Text
+    status: Text | None = None
+    payment_status: Text | None = Field(
+        default=None, description="Optional: `paid` hands digital lines their codes."
+    )
     note: LongText | None = None
 
 

@@ -125,6 +125,7 @@ async def change_status_route(
         session,
         order_id=identifier,
         status=body.status,
+        payment_status=body.payment_status,
         note=body.note,
         actor=actor_of(request),
     )

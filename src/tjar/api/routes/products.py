@@ -22,6 +22,7 @@ from tjar.domain.catalogue import (
     delete_product,
     update_product,
 )
+from tjar.domain.ordering import booked_places
 from tjar.domain.products import (
     DEFAULT_PRODUCT_SORT,
     ProductFilters,
@@ -220,8 +221,13 @@ async def list_slots_route(
 ) -> Response:
     """List a booking product's slots on a day, with the places left in each."""
     product = await get_product(session, identifier, type_id=BOOKING)
-    # TODO(#4): count the places booked by order lines once orders book slots.
-    slots = slots_for(product.booking or {}, date, ctx.zone, booked={})
+    day = slots_for(product.booking or {}, date, ctx.zone, booked={})
+    booked = (
+        await booked_places(session, product.id, day[0].start, day[-1].start)
+        if day
+        else {}
+    )
+    slots = slots_for(product.booking or {}, date, ctx.zone, booked=booked)
     data = [
         {
             "start": timestamp(ctx, slot.start),

@@ -555,22 +555,31 @@ async def create_order(
     await _reprice(session, store, order, lines, coupon)
     session.add(order)
     await session.flush()
-    await _reserve_codes(session, lines, checked)
+    await _reserve_codes(
+        session, [(line, p.field) for line, p in zip(lines, checked, strict=True)]
+    )
     if order.payment_status == "paid":
         await _deliver_codes(session, lines)
     return await get_order(session, order.id)
 
 
 async def _reserve_codes(
-    session: AsyncSession, lines: list[OrderLine], checked: list[_Priced]
+    session: AsyncSession, lines: list[tuple[OrderLine, str]]
 ) -> None:
     """Hold codes from a digital product's pool for each line; too few is ``422``.
 
     Held codes are handed over when the order is paid and go back to the pool
     if it is cancelled before that.
     """
-    for line, priced in zip(lines, checked, strict=True):
+    for line, where in lines:
         if line.type_id != DIGITAL or line.product_id is None:
+            continue
+        held = await session.scalar(
+            select(func.count(ProductCode.id)).where(
+                ProductCode.order_line_id == line.id
+            )
+        )
+        if held:
             continue
         has_pool = await session.scalar(
             select(ProductCode.id)
@@ -592,7 +601,7 @@ async def _reserve_codes(
             )
         )
         if len(free) < line.qty:
-            raise _fail(f"{priced.field}.quantity", _("Not enough in stock."))
+            raise _fail(f"{where}.quantity", _("Not enough in stock."))
         for code in free:
             code.order_line_id = line.id
 
@@ -714,16 +723,20 @@ async def _restock_once(session: AsyncSession, order: Order) -> None:
     )
     if getattr(claimed, "rowcount", 0) == 1:
         await _return_stock(session, list(order.lines))
-        # Codes held for an unpaid order go back; handed-over codes stay spent.
-        await session.execute(
-            update(ProductCode)
-            .where(
-                ProductCode.order_line_id.in_([line.id for line in order.lines]),
-                ProductCode.assigned_at.is_(None),
-            )
-            .values(order_line_id=None)
-            .execution_options(synchronize_session=False)
+        await _release_held_codes(session, [line.id for line in order.lines])
+
+
+async def _release_held_codes(session: AsyncSession, line_ids: list[int]) -> None:
+    """Give codes held for unpaid lines back; handed-over codes stay spent."""
+    await session.execute(
+        update(ProductCode)
+        .where(
+            ProductCode.order_line_id.in_(line_ids),
+            ProductCode.assigned_at.is_(None),
         )
+        .values(order_line_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def edit_order(
@@ -770,7 +783,9 @@ async def edit_order(
     if not kept and not new_lines:
         raise _fail("products_to_remove", _("An order needs at least one product."))
     await _take_stock(session, held + added)
-    await _check_booking_capacity(session, added, own_order=order.id)
+    await _check_booking_capacity(session, held + added, own_order=order.id)
+    # Codes held for unpaid lines are taken again at the new quantities below.
+    await _release_held_codes(session, [line.id for line in order.lines])
 
     for line in order.lines:
         if line.id in data.remove:
@@ -797,6 +812,14 @@ async def edit_order(
         coupon = await session.get(Coupon, order.coupon_id)
 
     await _reprice(session, store, order, kept + new_lines, coupon)
+    await session.flush()
+    await _reserve_codes(
+        session,
+        [(line, f"line.{line.id}") for line in kept]
+        + [(line, p.field) for line, p in zip(new_lines, added, strict=True)],
+    )
+    if order.payment_status == "paid":
+        await _deliver_codes(session, kept + new_lines)
     order.version += 1
     order.updated_at = utcnow()
     await session.flush()

@@ -693,3 +693,49 @@ async def test_parallel_bookings_never_overfill_a_slot(
 
     assert statuses.count(201) == 2
     assert set(statuses) == {201, 422}
+
+
+async def test_editing_digital_lines_moves_their_held_codes(
+    client: httpx.AsyncClient,
+) -> None:
+    card = (
+        await client.post(
+            f"{PRODUCTS}/digital",
+            json={"name_en": "Card", "price": 10, "codes": ["C1", "C2", "C3"]},
+        )
+    ).json()["data"]
+    order = (
+        await client.post(
+            ORDERS,
+            json={"customer": BUYER, "products": [{"id": card["id"], "quantity": 1}]},
+        )
+    ).json()["data"]
+    line_id = order["order_details"][0]["id"]
+
+    async def left() -> int:
+        return int(
+            (await client.get(f"{PRODUCTS}/{card['id']}")).json()["data"]["stock"]
+        )
+
+    grown = await client.patch(
+        f"{ORDERS}/{order['id']}",
+        json={"products_to_update": [{"line_id": line_id, "quantity": 3}]},
+    )
+    assert grown.status_code == 200, grown.text
+    assert await left() == 0
+    too_big = await client.post(
+        ORDERS,
+        json={"customer": BUYER, "products": [{"id": card["id"], "quantity": 1}]},
+    )
+    assert too_big.status_code == 422
+
+    other = await product(client)
+    shrunk = await client.patch(
+        f"{ORDERS}/{order['id']}",
+        json={
+            "products_to_remove": [line_id],
+            "products_to_add": [{"id": other["id"], "quantity": 1}],
+        },
+    )
+    assert shrunk.status_code == 200, shrunk.text
+    assert await left() == 3

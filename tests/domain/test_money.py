@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import orjson
 import pytest
 
 from tjar.domain.money import format_money, price_line, round_money, to_number
@@ -41,10 +42,11 @@ def test_exclusive_vat_is_added_on_the_net_after_discount() -> None:
     assert amounts.tax == Decimal("8.25")  # 8.2455 rounds half-up
 
 
-def test_amounts_become_json_numbers_with_at_most_two_decimals() -> None:
-    assert to_number(Decimal("15.50")) == 15.5
-    assert to_number(Decimal("318.00")) == 318
-    assert isinstance(to_number(Decimal("318.00")), int)
+def test_amounts_become_exact_json_numbers() -> None:
+    assert orjson.dumps(to_number(Decimal("15.50"))) == b"15.5"
+    assert orjson.dumps(to_number(Decimal("318.00"))) == b"318"
+    big = to_number(Decimal("133338666586666.125"))
+    assert orjson.dumps(big) == b"133338666586666.13"
 
 
 def test_formatted_amounts_follow_the_language() -> None:

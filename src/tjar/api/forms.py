@@ -14,13 +14,14 @@ from typing import Any
 
 import orjson
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tjar.api.errors import MalformedRequest
+from tjar.api.errors import MalformedRequest, PayloadTooLarge, error_response
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-SPOOFABLE = frozenset({"PUT", "PATCH", "DELETE"})
+SPOOFABLE = frozenset({"PUT", "PATCH"})
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _PART = re.compile(r"\[([^\[\]]*)\]")
 MAX_DEPTH = 8
@@ -75,13 +76,22 @@ class FormBodies:
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
-        raw = await request.body()
+        try:
+            raw = await request.body()
+        except HTTPException as error:  # the body limit, raised while reading
+            if error.status_code != 413:
+                raise
+            await error_response(request, PayloadTooLarge())(scope, receive, send)
+            return
+        if _is_json(scope):
+            await self._json_method(scope, raw, receive, send)
+            return
         try:
             form = await request.form()
             pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
             body = nest(pairs)
-        except Exception:  # not a readable form: let the route refuse it as it is
-            await self.app(scope, _replay(raw, receive), send)
+        except Exception:  # the form parser's many errors all mean a bad body
+            await error_response(request, MalformedRequest())(scope, receive, send)
             return
 
         method = str(body.pop("_method", "")).upper()
@@ -93,14 +103,34 @@ class FormBodies:
         headers["content-length"] = str(len(payload))
         await self.app(scope, _replay(payload, receive), send)
 
+    async def _json_method(
+        self, scope: Scope, raw: bytes, receive: Receive, send: Send
+    ) -> None:
+        """Honour ``_method`` in a JSON body sent with ``POST``, as in a form."""
+        try:
+            body = orjson.loads(raw) if raw else None
+        except orjson.JSONDecodeError:
+            body = None
+        method = body.get("_method") if isinstance(body, dict) else None
+        if scope["method"] != "POST" or str(method).upper() not in SPOOFABLE:
+            await self.app(scope, _replay(raw, receive), send)
+            return
+        assert isinstance(body, dict)
+        del body["_method"]
+        payload = orjson.dumps(body)
+        scope = {**scope, "method": str(method).upper()}
+        MutableHeaders(scope=scope)["content-length"] = str(len(payload))
+        await self.app(scope, _replay(payload, receive), send)
+
     def _applies(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             return False
         path: str = scope["path"]
         if not path.startswith(self.prefix) or path.startswith(self.passthrough):
             return False
-        content_type = Headers(scope=scope).get("content-type", "")
-        return content_type.split(";")[0].strip().lower() in FORM_TYPES
+        return _main_type(scope) in FORM_TYPES or (
+            scope["method"] == "POST" and _is_json(scope)
+        )
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -115,3 +145,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replayed
+
+
+def _main_type(scope: Scope) -> str:
+    return Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
+
+
+def _is_json(scope: Scope) -> bool:
+    return _main_type(scope) == "application/json"

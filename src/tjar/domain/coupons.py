@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tjar.clock import utcnow
@@ -56,8 +57,11 @@ async def create_coupon(session: AsyncSession, data: CouponInput) -> Coupon:
         expires_at=data.expires_at,
         usage_limit=data.usage_limit,
     )
-    session.add(coupon)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(coupon)
+    except IntegrityError:
+        raise Conflict("coupon_exists", field="code") from None
     return coupon
 
 
@@ -107,6 +111,16 @@ async def use_coupon(
     )
     if getattr(result, "rowcount", 0) != 1:
         raise ValidationFailed.single(field, _("This coupon has been used up."))
+
+
+async def release_coupon(session: AsyncSession, coupon: Coupon) -> None:
+    """Give back one use of ``coupon`` (an order dropped it)."""
+    await session.execute(
+        update(Coupon)
+        .where(Coupon.id == coupon.id, Coupon.used_count > 0)
+        .values(used_count=Coupon.used_count - 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def coupon_discount_for(coupon: Coupon, subtotal: Decimal) -> Decimal:

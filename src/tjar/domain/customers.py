@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tjar.db.models import Customer
@@ -15,6 +16,7 @@ from tjar.errors import Conflict, NotFound, ValidationFailed
 from tjar.i18n import _
 
 DEFAULT_REGION = "SA"
+_DIALLED = re.compile(r"^\+?\d{6,16}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 CUSTOMER_SORTS = standard_sorts(Customer)
 
@@ -33,6 +35,8 @@ def normalise_phone(value: str, *, field: str = "phone") -> str:
     all read as the same number; a number that cannot exist is ``422``.
     """
     text = ascii_digits(value).replace(" ", "").replace("-", "")
+    if not _DIALLED.match(text):
+        raise ValidationFailed.single(field, _("Enter a valid mobile number."))
     if text.startswith("00"):
         text = "+" + text[2:]
     elif text.startswith("966"):
@@ -56,15 +60,14 @@ def normalise_email(value: str, *, field: str = "email") -> str:
 async def find_customer(
     session: AsyncSession, *, email: str | None, mobile: str | None
 ) -> Customer | None:
-    """Find the store's customer with this email or mobile, if any."""
-    matches = []
+    """Find the store's customer by email first, then by mobile."""
     if email:
-        matches.append(Customer.email == email)
+        found = await session.scalar(select(Customer).where(Customer.email == email))
+        if found is not None:
+            return found
     if mobile:
-        matches.append(Customer.mobile == mobile)
-    if not matches:
-        return None
-    return await session.scalar(select(Customer).where(or_(*matches)).limit(1))
+        return await session.scalar(select(Customer).where(Customer.mobile == mobile))
+    return None
 
 
 async def create_customer(session: AsyncSession, data: CustomerInput) -> Customer:
@@ -105,8 +108,16 @@ async def find_or_create_customer(
             "customer.email", _("Give an email address or a mobile number.")
         )
     customer = Customer(name=name, email=email, mobile=mobile)
-    session.add(customer)
-    await session.flush()
+    try:
+        # A savepoint: a concurrent order creating the same customer wins,
+        # and this order uses that customer instead of failing.
+        async with session.begin_nested():
+            session.add(customer)
+    except IntegrityError:
+        found = await find_customer(session, email=email, mobile=mobile)
+        if found is None:
+            raise
+        return found
     return customer
 
 

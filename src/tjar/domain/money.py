@@ -7,6 +7,7 @@ other module passes Decimals through it.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import orjson
 from babel.numbers import format_decimal
 
 CURRENCY = "SAR"
@@ -21,16 +22,16 @@ def round_money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def to_number(amount: Decimal) -> float | int:
-    """Return the JSON number for an amount (at most two decimals).
+def to_number(amount: Decimal) -> orjson.Fragment:
+    """Return an amount as an exact JSON number (at most two decimals).
 
-    JSON has no decimal type; a value already rounded to 0.01 survives the trip
-    through a double, and the serialiser writes its shortest exact form.
+    The digits are written as they are, never through a binary float, so even
+    totals beyond a double's precision keep their halalas.
     """
-    rounded = round_money(amount)
-    if rounded == rounded.to_integral_value():
-        return int(rounded)
-    return float(rounded)
+    text = format(round_money(amount), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return orjson.Fragment(text.encode())
 
 
 def format_money(amount: Decimal, language: str) -> str:

@@ -32,7 +32,13 @@ from tjar.db.models import (
 )
 from tjar.domain.booking import slots_for
 from tjar.domain.catalogue import BOOKING, DIGITAL, PHYSICAL
-from tjar.domain.coupons import coupon_discount_for, usable_coupon, use_coupon
+from tjar.domain.coupons import (
+    coupon_discount_for,
+    coupon_key,
+    release_coupon,
+    usable_coupon,
+    use_coupon,
+)
 from tjar.domain.customers import (
     CustomerInput,
     find_or_create_customer,
@@ -283,6 +289,8 @@ def _booking_start(
         raise _fail(
             f"{where}.booking", _("This time is not one of the product's slots.")
         )
+    if wanted <= utcnow():
+        raise _fail(f"{where}.booking", _("This time has passed."))
     return wanted
 
 
@@ -314,7 +322,7 @@ async def _take_stock(session: AsyncSession, lines: list[_Priced]) -> None:
     wanted: dict[tuple[int, int | None], int] = defaultdict(int)
     where: dict[tuple[int, int | None], str] = {}
     for line in lines:
-        if line.product.is_unlimited or line.product.type_id != PHYSICAL:
+        if not _counted(line):
             continue
         key = (line.product.id, line.variant.id if line.variant else None)
         wanted[key] += line.quantity
@@ -354,16 +362,18 @@ async def _guarded_decrement(
     return getattr(result, "rowcount", 0) == 1
 
 
+def _counted(line: _Priced) -> bool:
+    return line.product.type_id == PHYSICAL and not line.product.is_unlimited
+
+
 async def _return_stock(session: AsyncSession, lines: list[OrderLine]) -> None:
-    """Put back what ``lines`` took (products that still exist, counted ones)."""
+    """Put back what ``lines`` took when they were placed, and nothing else."""
     for line in sorted(
         lines, key=lambda line: (line.product_id or 0, line.variant_id or 0)
     ):
-        if line.product_id is None or line.type_id != PHYSICAL:
+        if line.product_id is None or not line.stock_taken:
             continue
-        product = await session.get(Product, line.product_id)
-        if product is None or product.is_unlimited:
-            continue
+        line.stock_taken = False
         if line.variant_id is not None:
             await session.execute(
                 update(ProductVariant)
@@ -451,6 +461,7 @@ def _line_rows(lines: list[_Priced]) -> list[OrderLine]:
             weight=line.product.weight,
             options=line.options,
             booking_start=line.booking_start,
+            stock_taken=_counted(line),
             discount=ZERO,
             tax=ZERO,
             subtotal=ZERO,
@@ -459,23 +470,22 @@ def _line_rows(lines: list[_Priced]) -> list[OrderLine]:
     ]
 
 
-async def _reprice(
-    session: AsyncSession,
-    store: Store,
-    order: Order,
-    lines: list[OrderLine],
-    coupon: Coupon | None,
+def _reprice(
+    order: Order, lines: list[OrderLine], coupon: Coupon | None, shipping_fee: Decimal
 ) -> None:
-    """Work out every amount of ``order`` from its lines, coupon and shipping."""
+    """Work out every amount of ``order`` from its lines, coupon and shipping.
+
+    The VAT basis and rate are the order's own, fixed when it was placed.
+    """
     subtotal = sum((line.unit_price * line.qty for line in lines), ZERO)
     discount = coupon_discount_for(coupon, subtotal) if coupon else ZERO
     ships = any(line.type_id == PHYSICAL for line in lines)
     amounts = price_order(
         lines=[(line.unit_price, line.qty) for line in lines],
         discount=discount,
-        shipping=(store.shipping_fee or ZERO) if ships else ZERO,
-        vat_rate=store.vat_rate,
-        prices_include_vat=store.prices_include_vat,
+        shipping=shipping_fee if ships else ZERO,
+        vat_rate=order.vat_rate,
+        prices_include_vat=order.prices_include_vat,
     )
     for line, priced in zip(lines, amounts.lines, strict=True):
         line.discount, line.tax, line.subtotal = (
@@ -550,9 +560,14 @@ async def create_order(
         source=data.source,
         lines=lines,
         history=[OrderStatusChange(from_status=None, to_status="pending", actor=actor)],
+        prices_include_vat=store.prices_include_vat,
+        vat_rate=store.vat_rate,
     )
     _apply_address(order, data.address)
-    await _reprice(session, store, order, lines, coupon)
+    if data.customer is not None:
+        # The order goes to the recipient as given, even for a known customer.
+        _apply_recipient(order, data.customer)
+    _reprice(order, lines, coupon, store.shipping_fee or ZERO)
     session.add(order)
     await session.flush()
     await _reserve_codes(
@@ -681,6 +696,7 @@ async def change_status(
     current = order.status
     if status is not None and status not in ORDER_STATUSES[current].next:
         raise InvalidState("invalid_status_transition", field="status")
+    was_paid = order.payment_status == "paid"
 
     # Guarded on the status it was read in: of two concurrent moves one wins.
     values: dict[str, Any] = {"version": Order.version + 1, "updated_at": utcnow()}
@@ -696,9 +712,11 @@ async def change_status(
     )
     if getattr(moved, "rowcount", 0) != 1:
         raise InvalidState("invalid_status_transition", field="status")
+    # The row is locked now: read the lines as they are, not as they were.
+    order = await get_order(session, order_id)
     if status in RETURNS_STOCK:
         await _restock_once(session, order)
-    if payment_status == "paid" and order.payment_status != "paid":
+    if payment_status == "paid" and not was_paid:
         await _deliver_codes(session, list(order.lines))
     if status is not None:
         session.add(
@@ -742,20 +760,37 @@ async def _release_held_codes(session: AsyncSession, line_ids: list[int]) -> Non
 async def edit_order(
     session: AsyncSession, *, store: Store, order_id: int, data: EditInput, actor: str
 ) -> Order:
-    """Change an order's lines, customer, address, coupon or notes while it is open."""
-    order = await get_order(session, order_id)
-    if order.status not in EDITABLE:
+    """Change an order's lines, customer, address, coupon or notes while it is open.
+
+    The order row is locked first (as a status change locks it first), so
+    edits and moves of one order run one after another, never interleaved.
+    """
+    locked = await session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status.in_(EDITABLE))
+        .values(version=Order.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(locked, "rowcount", 0) != 1:
+        await get_order(session, order_id)  # 404 when it is not there at all
         raise InvalidState("order_not_editable")
+    order = await get_order(session, order_id)
+
     by_id = {line.id: line for line in order.lines}
     for index, line_id in enumerate(data.remove):
         if line_id not in by_id:
             raise _fail(f"products_to_remove.{index}", _("No such line in this order."))
+    update_field = {
+        line_id: f"products_to_update.{i}" for i, line_id in enumerate(data.update)
+    }
     for line_id, quantity in data.update.items():
         if line_id not in by_id:
-            raise _fail("products_to_update", _("No such line in this order."))
+            raise _fail(update_field[line_id], _("No such line in this order."))
         if quantity < 1:
             raise _fail(
-                "products_to_update", _("Enter a value of at least {ge}."), ge=1
+                f"{update_field[line_id]}.quantity",
+                _("Enter a value of at least {ge}."),
+                ge=1,
             )
 
     # Give back what the order holds, then take what it will hold.
@@ -770,19 +805,26 @@ async def edit_order(
         else []
     )
     new_lines = _line_rows(added)
-    # Kept lines hold stock again at their (new) quantities; a product deleted
-    # since still takes back what was returned to it just above.
+    if not kept and not new_lines:
+        raise _fail("products_to_remove", _("An order needs at least one product."))
     kept_products = await _load_products(
         session, [line.product_id for line in kept if line.product_id], deleted_too=True
     )
-    held = [
-        _held(kept_products[line.product_id], line)
+    held_by_line = {
+        line.id: _held(
+            kept_products[line.product_id],
+            line,
+            update_field.get(line.id, "order_details"),
+        )
         for line in kept
         if line.product_id in kept_products
-    ]
-    if not kept and not new_lines:
-        raise _fail("products_to_remove", _("An order needs at least one product."))
+    }
+    held = list(held_by_line.values())
+    _check_purchase_limits(held + added)
     await _take_stock(session, held + added)
+    for line in kept:
+        if line.id in held_by_line:
+            line.stock_taken = _counted(held_by_line[line.id])
     await _check_booking_capacity(session, held + added, own_order=order.id)
     # Codes held for unpaid lines are taken again at the new quantities below.
     await _release_held_codes(session, [line.id for line in order.lines])
@@ -799,34 +841,50 @@ async def edit_order(
     if "notes" in data.sent:
         order.notes = data.notes
 
-    coupon = None
-    if data.clear_coupon:
-        order.coupon_code, order.coupon_id = None, None
-    elif data.coupon:
-        gross = sum((line.unit_price * line.qty for line in kept + new_lines), ZERO)
-        coupon = await usable_coupon(session, data.coupon, subtotal=gross)
-        if coupon.id != order.coupon_id:
-            await use_coupon(session, coupon)
-        order.coupon_code, order.coupon_id = coupon.code, coupon.id
-    elif order.coupon_id is not None:
-        coupon = await session.get(Coupon, order.coupon_id)
-
-    await _reprice(session, store, order, kept + new_lines, coupon)
+    lines = kept + new_lines
+    coupon = await _edited_coupon(session, order, data, lines)
+    # Shipping stays what the order was charged, unless it ships nothing now.
+    _reprice(order, lines, coupon, order.shipping)
     await session.flush()
     await _reserve_codes(
         session,
-        [(line, f"line.{line.id}") for line in kept]
+        [(line, update_field.get(line.id, "order_details")) for line in kept]
         + [(line, p.field) for line, p in zip(new_lines, added, strict=True)],
     )
     if order.payment_status == "paid":
-        await _deliver_codes(session, kept + new_lines)
-    order.version += 1
-    order.updated_at = utcnow()
+        await _deliver_codes(session, lines)
     await session.flush()
     return await get_order(session, order.id)
 
 
-def _held(product: Product, line: OrderLine) -> _Priced:
+async def _edited_coupon(
+    session: AsyncSession, order: Order, data: EditInput, lines: list[OrderLine]
+) -> Coupon | None:
+    """Apply the edit's coupon choice; a dropped or swapped coupon gets its use back."""
+    gross = sum((line.unit_price * line.qty for line in lines), ZERO)
+    current = await session.get(Coupon, order.coupon_id) if order.coupon_id else None
+    wanted = current
+    if data.clear_coupon:
+        wanted = None
+    elif data.coupon and (
+        current is None or coupon_key(data.coupon) != current.code_key
+    ):
+        wanted = await usable_coupon(session, data.coupon, subtotal=gross)
+        await use_coupon(session, wanted)
+    if current is not None and wanted is not current:
+        await release_coupon(session, current)
+    if wanted is not None and wanted.min_order is not None and gross < wanted.min_order:
+        raise _fail(
+            "coupon",
+            _("This coupon needs an order of at least {amount}."),
+            amount=wanted.min_order,
+        )
+    order.coupon_code = wanted.code if wanted else None
+    order.coupon_id = wanted.id if wanted else None
+    return wanted
+
+
+def _held(product: Product, line: OrderLine, where: str) -> _Priced:
     variant = next((v for v in product.variants if v.id == line.variant_id), None)
     return _Priced(
         product,
@@ -835,7 +893,7 @@ def _held(product: Product, line: OrderLine) -> _Priced:
         line.unit_price,
         line.options,
         line.booking_start,
-        f"line.{line.id}",
+        where,
     )
 
 

@@ -7,6 +7,8 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from tjar.db.models import Store
 from tjar.domain.dates import in_zone
 from tjar.domain.money import format_money, to_number
@@ -33,7 +35,7 @@ def bilingual(ar: str | None, en: str | None) -> dict[str, str]:
     return {"ar": ar or en, "en": en or ar}
 
 
-def money(ctx: Context, amount: Decimal | None) -> float | int | None:
+def money(ctx: Context, amount: Decimal | None) -> orjson.Fragment | None:
     return None if amount is None else to_number(amount)
 
 

@@ -3,6 +3,8 @@
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from tjar.db.models import Brand, Category, Product, ProductOption, ProductVariant, Tag
 from tjar.domain.money import to_number
 from tjar.domain.statuses import PRODUCT_TYPES
@@ -53,7 +55,7 @@ def _variant(ctx: Context, variant: ProductVariant) -> dict[str, Any]:
     }
 
 
-def _dimensions(product: Product) -> dict[str, float | int | None] | None:
+def _dimensions(product: Product) -> dict[str, orjson.Fragment | None] | None:
     values = (product.length, product.width, product.height)
     if all(value is None for value in values):
         return None

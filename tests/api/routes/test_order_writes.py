@@ -1,6 +1,8 @@
 """Creating, moving and editing orders: exact money, safe stock, nothing half-done."""
 
 import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.conftest import client_for
 from tests.factories import StoreWithKey
 from tjar.api.schemas import Envelope, OrderRead
+from tjar.clock import ManualClock, use_clock
 from tjar.db.models import Customer, Order, Product, Store
 from tjar.db.session import store_session
 
@@ -596,6 +599,14 @@ async def test_digital_codes_are_held_then_handed_over_when_paid(
     assert (await client.get(f"{PRODUCTS}/{card['id']}")).json()["data"]["stock"] == 1
 
 
+@pytest.fixture
+def before_june() -> Iterator[None]:
+    """Bookings must be in the future: run these tests in May 2026."""
+    with use_clock(ManualClock(datetime(2026, 5, 1, tzinfo=UTC))):
+        yield
+
+
+@pytest.mark.usefixtures("before_june")
 async def test_bookings_hold_places_in_their_slot(client: httpx.AsyncClient) -> None:
     session_product = (
         await client.post(
@@ -653,6 +664,7 @@ async def test_bookings_hold_places_in_their_slot(client: httpx.AsyncClient) -> 
 
 
 @pytest.mark.postgres_only
+@pytest.mark.usefixtures("before_june")
 async def test_parallel_bookings_never_overfill_a_slot(
     app: FastAPI, alpha: StoreWithKey, client: httpx.AsyncClient
 ) -> None:
@@ -739,3 +751,255 @@ async def test_editing_digital_lines_moves_their_held_codes(
     )
     assert shrunk.status_code == 200, shrunk.text
     assert await left() == 3
+
+
+@pytest.mark.usefixtures("before_june")
+async def test_a_booking_in_the_past_is_refused(client: httpx.AsyncClient) -> None:
+    made = (
+        await client.post(
+            f"{PRODUCTS}/booking",
+            json={
+                "name_en": "Tour",
+                "price": 10,
+                "booking": {
+                    "duration": 60,
+                    "capacity": 5,
+                    "availability": [{"day": "sunday", "from": "09:00", "to": "10:00"}],
+                },
+            },
+        )
+    ).json()["data"]
+
+    past = await client.post(
+        ORDERS,
+        json={
+            "customer": BUYER,
+            "products": [
+                {
+                    "id": made["id"],
+                    "quantity": 1,
+                    "booking": {"date": "2026-04-26", "time": "09:00"},
+                }
+            ],
+        },
+    )
+
+    assert past.status_code == 422
+    assert list(past.json()["errors"]) == ["products.0.booking"]
+
+
+async def place(
+    client: httpx.AsyncClient, product_id: int, quantity: int, **extra: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        ORDERS,
+        json={
+            "customer": BUYER,
+            "products": [{"id": product_id, "quantity": quantity}],
+            **extra,
+        },
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+async def test_an_edit_keeps_the_price_basis_the_order_was_placed_on(
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    alpha: StoreWithKey,
+) -> None:
+    item = await product(client, price="6.99")
+    order = await place(client, item["id"], 3)
+    await set_store(
+        sessions, alpha.store.id, prices_include_vat=False, shipping_fee=Decimal("25")
+    )
+
+    edited = await client.patch(f"{ORDERS}/{order['id']}", json={"notes": "changed"})
+
+    data = edited.json()["data"]
+    assert (data["total_amount"], data["tax"], data["shipping"]) == (20.97, 2.74, 0)
+
+
+async def test_edits_keep_purchase_limits_and_name_the_sent_field(
+    client: httpx.AsyncClient,
+) -> None:
+    item = await product(client, min_purchase=2, max_purchase=4)
+    order = await place(client, item["id"], 4)
+    line_id = order["order_details"][0]["id"]
+
+    too_many = await client.patch(
+        f"{ORDERS}/{order['id']}",
+        json={"products_to_update": [{"line_id": line_id, "quantity": 50}]},
+    )
+    added = await client.patch(
+        f"{ORDERS}/{order['id']}",
+        json={"products_to_add": [{"id": item["id"], "quantity": 4}]},
+    )
+    too_few = await client.patch(
+        f"{ORDERS}/{order['id']}",
+        json={"products_to_update": [{"line_id": line_id, "quantity": 1}]},
+    )
+
+    assert list(too_many.json()["errors"]) == ["products_to_update.0.quantity"]
+    assert too_many.status_code == added.status_code == too_few.status_code == 422
+    assert await stock(client, item["id"]) == 6
+
+
+async def test_a_cancel_returns_only_what_was_taken(client: httpx.AsyncClient) -> None:
+    item = await product(client, is_unlimited=True)
+    order = await place(client, item["id"], 3)
+    await client.patch(
+        f"{PRODUCTS}/{item['id']}", json={"is_unlimited": False, "quantity": 5}
+    )
+
+    await client.post(f"{ORDERS}/{order['id']}/status", json={"status": "cancelled"})
+
+    assert await stock(client, item["id"]) == 5
+
+
+async def test_coupons_through_edits(client: httpx.AsyncClient) -> None:
+    item = await product(client, price="30")
+    await client.post(
+        "/api/core/v1/coupons",
+        json={
+            "code": "ONE",
+            "type": "fixed",
+            "value": 5,
+            "usage_limit": 1,
+            "min_order": 50,
+        },
+    )
+    order = await place(client, item["id"], 2, coupon="ONE")
+    line_id = order["order_details"][0]["id"]
+
+    resent = await client.patch(
+        f"{ORDERS}/{order['id']}", json={"coupon": "ONE", "notes": "again"}
+    )
+    below = await client.patch(
+        f"{ORDERS}/{order['id']}",
+        json={"products_to_update": [{"line_id": line_id, "quantity": 1}]},
+    )
+    cleared = await client.patch(f"{ORDERS}/{order['id']}", json={"coupon": None})
+    reused = await place(client, item["id"], 2, coupon="ONE")
+
+    assert resent.status_code == 200, resent.text
+    assert resent.json()["data"]["total_amount"] == 55
+    assert below.status_code == 422
+    assert list(below.json()["errors"]) == ["coupon"]
+    assert cleared.json()["data"]["coupon"] is None
+    assert reused["coupon_discounted"] == 5
+
+
+async def test_the_recipient_is_as_given_for_a_known_customer(
+    client: httpx.AsyncClient,
+) -> None:
+    item = await product(client)
+    first = await place(client, item["id"], 1)
+
+    response = await client.post(
+        ORDERS,
+        json={
+            "customer": {"name": "Eve", "email": BUYER["email"], "phone": "0559876543"},
+            "products": [{"id": item["id"], "quantity": 1}],
+        },
+    )
+
+    data = response.json()["data"]
+    assert data["customer"]["id"] == first["customer"]["id"]
+    assert (data["name"], data["phone"]) == ("Eve", "+966559876543")
+
+
+async def test_method_override_in_json_and_refused_forms(
+    client: httpx.AsyncClient,
+) -> None:
+    item = await product(client)
+    order = await place(client, item["id"], 1)
+
+    spoofed = await client.post(
+        f"{ORDERS}/{order['id']}", json={"_method": "PUT", "notes": "via json"}
+    )
+    deleting = await client.post(f"{PRODUCTS}/{item['id']}", data={"_method": "DELETE"})
+    malformed = await client.post(
+        f"{ORDERS}/{order['id']}", data={"notes[": "x", "_method": "PUT"}
+    )
+    both = await client.post(
+        ORDERS,
+        json={
+            "customer": BUYER,
+            "products": [{"id": item["id"], "quantity": 1}],
+            "items": [{"product_id": item["id"], "quantity": 1}],
+        },
+    )
+
+    assert spoofed.status_code == 200, spoofed.text
+    assert spoofed.json()["data"]["notes"] == "via json"
+    assert deleting.status_code in (405, 422)
+    assert (await client.get(f"{PRODUCTS}/{item['id']}")).status_code == 200
+    assert malformed.status_code == 400
+    assert both.status_code == 422
+
+
+@pytest.mark.postgres_only
+async def test_parallel_edits_and_cancels_keep_stock_exact(
+    app: FastAPI, alpha: StoreWithKey, client: httpx.AsyncClient
+) -> None:
+    item = await product(client, quantity=20)
+    order = await place(client, item["id"], 2)
+    line_id = order["order_details"][0]["id"]
+
+    async def send(index: int) -> int:
+        async with client_for(app, alpha.domain) as http:
+            http.headers["Authorization"] = f"Bearer {alpha.key}"
+            if index == 5:
+                response = await http.post(
+                    f"{ORDERS}/{order['id']}/status", json={"status": "cancelled"}
+                )
+            elif index % 2:
+                response = await http.patch(
+                    f"{ORDERS}/{order['id']}",
+                    json={"products_to_update": [{"line_id": line_id, "quantity": 3}]},
+                )
+            else:
+                response = await http.patch(
+                    f"{ORDERS}/{order['id']}", json={"notes": f"n{index}"}
+                )
+            return response.status_code
+
+    statuses = await asyncio.gather(*(send(i) for i in range(10)))
+
+    assert 500 not in statuses
+    final = (await client.get(f"{ORDERS}/{order['id']}")).json()["data"]
+    held = (
+        0
+        if final["status"]["value"] == "cancelled"
+        else final["order_details"][0]["qty"]
+    )
+    assert await stock(client, item["id"]) == 20 - held
+
+
+@pytest.mark.postgres_only
+async def test_parallel_orders_by_one_new_customer_share_the_customer(
+    app: FastAPI,
+    alpha: StoreWithKey,
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    item = await product(client, quantity=50)
+
+    async def buy() -> int:
+        async with client_for(app, alpha.domain) as http:
+            http.headers["Authorization"] = f"Bearer {alpha.key}"
+            response = await http.post(
+                ORDERS,
+                json={
+                    "customer": {"name": "New", "email": "new@example.com"},
+                    "products": [{"id": item["id"], "quantity": 1}],
+                },
+            )
+            return response.status_code
+
+    statuses = await asyncio.gather(*(buy() for _ in range(8)))
+
+    assert statuses == [201] * 8
+    assert await count(sessions, alpha.store.id, Customer) == 1

@@ -15,6 +15,8 @@ from tjar.domain.ordering import (
     LineInput,
     OrderInput,
 )
+from tjar.errors import ValidationFailed
+from tjar.i18n import _
 
 Quantity = Whole
 
@@ -115,6 +117,10 @@ class OrderIn(Strict):
     source: Literal["api", "dashboard", "storefront"] = "api"
 
     def to_input(self) -> OrderInput:
+        if self.products is not None and self.items is not None:
+            raise ValidationFailed.single(
+                "items", _("Send either products or items, not both.")
+            )
         lines = self.products if self.products is not None else self.items or []
         return OrderInput(
             lines=[line.to_input() for line in lines],

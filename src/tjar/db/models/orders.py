@@ -62,6 +62,9 @@ class Order(TenantOwned, Timestamps, Base):
     source: Mapped[str] = mapped_column(String(16), default="api")
     # Bumped on every change, so receivers can order what they hear.
     version: Mapped[int] = mapped_column(default=1)
+    # The price basis the order was priced on; edits keep it.
+    prices_include_vat: Mapped[bool] = mapped_column(default=True)
+    vat_rate: Mapped[Decimal] = mapped_column(FixedDecimal(4), default=Decimal("0.15"))
     # Set once when a cancel or refund puts the stock back: never twice.
     stock_returned_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
@@ -106,6 +109,8 @@ class OrderLine(TenantOwned, Base):
     discount: Mapped[Decimal] = mapped_column(Money())
     tax: Mapped[Decimal] = mapped_column(Money())
     subtotal: Mapped[Decimal] = mapped_column(Money())
+    # Whether this line took stock when it was placed (what a cancel gives back).
+    stock_taken: Mapped[bool] = mapped_column(default=False)
     # Booking lines: the slot's start, which holds one place of its capacity.
     booking_start: Mapped[datetime | None] = mapped_column(AwareDateTime())
 

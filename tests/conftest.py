@@ -93,7 +93,7 @@ def _postgres_only(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,
         env=Environment.TEST,
@@ -103,6 +103,7 @@ def settings(database_url: str) -> Settings:
         rate_limit_per_minute=1000,
         log_json=True,
         log_level="WARNING",
+        media_root=tmp_path / "media",
     )
 
 

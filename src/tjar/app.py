@@ -12,11 +12,12 @@ from tjar.api.forms import FormBodies
 from tjar.api.middleware import BodyLimit, RequestContext, Tenancy
 from tjar.api.ratelimit import RateLimiter, storage_for
 from tjar.api.responses import JSON
-from tjar.api.routes import customers, labels, orders, products, store
+from tjar.api.routes import assets, customers, labels, media, orders, products, store
 from tjar.api.routing import TjarRoute
 from tjar.config import Settings, get_settings
 from tjar.db.session import create_engine, create_sessionmaker
 from tjar.logs import configure_logging
+from tjar.media.storage import LocalStorage, S3Storage, Storage
 
 API_PREFIX = "/api/core/v1"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
@@ -45,7 +46,23 @@ def store_api() -> APIRouter:
     router.include_router(labels.router)
     router.include_router(customers.router)
     router.include_router(store.router)
+    router.include_router(media.router)
     return router
+
+
+def media_storage(settings: Settings) -> Storage:
+    """Pick the media storage the settings name."""
+    if settings.media_backend == "s3":
+        if not settings.s3_bucket:
+            raise ValueError("TJAR_S3_BUCKET is needed when TJAR_MEDIA_BACKEND=s3")
+        return S3Storage(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            region=settings.s3_region,
+        )
+    return LocalStorage(settings.media_root)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -79,14 +96,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         storage=storage_for(settings.redis_url),
     )
 
+    app.state.storage = media_storage(settings)
+
     errors.install(app)
     app.include_router(store_api())
+    app.include_router(assets.router)
 
     # Added innermost first: RequestContext ends up outermost.
     app.add_middleware(
         FormBodies, prefix=API_PREFIX, passthrough=(f"{API_PREFIX}/media",)
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_json_bytes)
+    media = f"{API_PREFIX}/media"
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_json_bytes, exempt_prefixes=(media,)
+    )
+    # Uploads stream to temporary files; the request as a whole is still capped.
+    upload_cap = settings.media_max_files * settings.media_max_file_bytes + 1024 * 1024
+    app.add_middleware(BodyLimit, max_bytes=upload_cap, only_prefixes=(media,))
     app.add_middleware(
         Tenancy,
         sessions=sessions,

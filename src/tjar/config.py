@@ -3,6 +3,7 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,16 @@ class Settings(BaseSettings):
     default_timezone: str = "Asia/Riyadh"
     api_key_prefix: str = "tjar_sk_"
     log_level: str = "INFO"
+    media_backend: Literal["local", "s3"] = "local"
+    media_root: Path = Path("var/media")
+    media_max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    media_max_files: int = Field(default=10, ge=1)
+    media_max_pixels: int = Field(default=40_000_000, ge=1)
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str | None = None
     log_json: bool | None = None
 
     @model_validator(mode="after")

@@ -69,3 +69,15 @@ class ValidationFailed(TjarError):
         cls, field: str, message_id: str, **params: object
     ) -> "ValidationFailed":
         return cls({field: [(message_id, params)]})
+
+
+class UnsupportedType(TjarError):
+    """Content of a type the endpoint does not take (judged from its bytes)."""
+
+    code = "unsupported_file_type"
+
+
+class TooLarge(TjarError):
+    """Content over a size limit."""
+
+    code = "file_too_large"

@@ -10,7 +10,13 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import client_for
-from tests.factories import StoreWithKey, make_order, make_product, make_store
+from tests.factories import (
+    StoreWithKey,
+    make_media,
+    make_order,
+    make_product,
+    make_store,
+)
 from tjar.app import API_PREFIX
 
 PARAM = re.compile(r"{(\w+)}")
@@ -55,6 +61,7 @@ async def two_stores(
             "products.identifier": product.id,
             "products.type": "physical",
             "customers.identifier": order.customer_id or 0,
+            "media.identifier": (await make_media(sessions, store.store)).id,
         }
     return ids
 

@@ -22,7 +22,9 @@ from tjar.errors import (
     NotFound,
     RateLimited,
     TjarError,
+    TooLarge,
     Unauthenticated,
+    UnsupportedType,
     ValidationFailed,
 )
 from tjar.i18n import _, negotiate, translate
@@ -66,6 +68,10 @@ MESSAGES: dict[str, str] = {
         "The order cannot move to this status from its current one."
     ),
     "order_not_editable": _("Only pending or processing orders can be edited."),
+    "unsupported_file_type": _("This type of file is not accepted here."),
+    "file_too_large": _("The file is larger than {limit_mb} MB."),
+    "media_in_use": _("This file is used by a product; detach it first."),
+    "media_not_found": _("File not found."),
     "sku_taken": _("This SKU is already used by another product or variant."),
     "slug_taken": _("This slug is already used by another product."),
     "idempotency_key_reused": _(
@@ -93,6 +99,8 @@ STATUS_BY_TYPE: tuple[tuple[type[TjarError], int], ...] = (
     (PayloadTooLarge, 413),
     (UnsupportedMediaType, 415),
     (MethodNotAllowed, 405),
+    (UnsupportedType, 415),
+    (TooLarge, 413),
 )
 
 # Pydantic error types and what the caller is told, in their language.

@@ -97,14 +97,25 @@ class BodyLimit:
     """
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, exempt_prefixes: Iterable[str] = ()
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        exempt_prefixes: Iterable[str] = (),
+        only_prefixes: Iterable[str] = ("",),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.exempt = tuple(exempt_prefixes)
+        self.only = tuple(only_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+        path: str = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or (self.exempt and path.startswith(self.exempt))
+            or not path.startswith(self.only)
+        ):
             await self.app(scope, receive, send)
             return
 

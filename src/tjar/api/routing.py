@@ -5,12 +5,13 @@ another content type is 415, bytes that are not a JSON object are 400. A
 write endpoint switches on idempotency with ``dependencies=[Idempotent]``.
 """
 
+import hashlib
 from collections.abc import Callable, Coroutine
 from email.message import Message
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, params
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
@@ -106,17 +107,41 @@ async def _guard(
         request.app.state.sessions,
         store_id=store.id,
         key=name,
-        print_=idempotency.fingerprint(request, await request.body()),
+        print_=idempotency.fingerprint(request, await _body_digest_source(request)),
     )
 
 
 Idempotent = Depends(_guard)
 
 
+async def _body_digest_source(request: Request) -> bytes:
+    """Return what a request's fingerprint covers.
+
+    That is its body, or for an upload its fields and the SHA-256 of each file
+    (read in chunks, then rewound), so a large upload is never held in memory.
+    """
+    if "multipart/form-data" not in request.headers.get("content-type", ""):
+        return await request.body()
+    parts = []
+    for name, value in (await request.form()).multi_items():
+        if isinstance(value, str):
+            parts.append(f"{name}={value}")
+            continue
+        digest = hashlib.sha256()
+        while chunk := await value.read(64 * 1024):
+            digest.update(chunk)
+        await value.seek(0)
+        parts.append(f"{name}:{value.filename}:{digest.hexdigest()}")
+    return "\n".join(parts).encode()
+
+
 class TjarRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        takes_json = self.body_field is not None
+        # Upload endpoints take multipart forms; the rest take JSON objects.
+        takes_json = self.body_field is not None and not isinstance(
+            self.body_field.field_info, params.Form
+        )
 
         async def route(request: Request) -> Response:
             # The key first: a caller without one learns nothing about the body.

@@ -320,6 +320,15 @@ class CouponList(Shape):
     pagination: Pagination
 
 
+class MediaList(Shape):
+    media: list[MediaRead]
+    pagination: Pagination
+
+
+class MediaUploaded(Shape):
+    media: list[MediaRead]
+
+
 class BrandList(Shape):
     brands: list[LabelRead]
     pagination: Pagination

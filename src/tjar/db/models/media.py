@@ -20,5 +20,7 @@ class Media(TenantOwned, Timestamps, Base):
     alt_ar: Mapped[str] = mapped_column(String(500), default="")
     alt_en: Mapped[str] = mapped_column(String(500), default="")
     original_filename: Mapped[str] = mapped_column(String(255), default="")
+    # SHA-256 of the stored bytes: the ETag public files are served with.
+    checksum: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (Index(None, "store_id", "created_at", "id"),)

@@ -1,0 +1,1 @@
+"""Stored files: type detection from bytes, safe names, images, storage."""

@@ -12,7 +12,16 @@ from tjar.api.forms import FormBodies
 from tjar.api.middleware import BodyLimit, RequestContext, Tenancy
 from tjar.api.ratelimit import RateLimiter, storage_for
 from tjar.api.responses import JSON
-from tjar.api.routes import assets, customers, labels, media, orders, products, store
+from tjar.api.routes import (
+    assets,
+    customers,
+    downloads,
+    labels,
+    media,
+    orders,
+    products,
+    store,
+)
 from tjar.api.routing import TjarRoute
 from tjar.config import Settings, get_settings
 from tjar.db.session import create_engine, create_sessionmaker
@@ -101,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(store_api())
     app.include_router(assets.router)
+    app.include_router(downloads.router)
 
     # Added innermost first: RequestContext ends up outermost.
     app.add_middleware(
@@ -117,7 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Tenancy,
         sessions=sessions,
         platform_domain=settings.platform_domain,
-        store_prefixes=("/api/", "/dashboard", "/assets/"),
+        store_prefixes=("/api/", "/dashboard", "/assets/", "/downloads/"),
         public_paths=(OPENAPI_URL, DOCS_URL),
     )
     app.add_middleware(RequestContext)

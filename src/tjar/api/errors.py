@@ -72,6 +72,7 @@ MESSAGES: dict[str, str] = {
     "file_too_large": _("The file is larger than {limit_mb} MB."),
     "media_in_use": _("This file is used by a product; detach it first."),
     "media_not_found": _("File not found."),
+    "download_not_found": _("This download link is not valid or has expired."),
     "sku_taken": _("This SKU is already used by another product or variant."),
     "slug_taken": _("This slug is already used by another product."),
     "idempotency_key_reused": _(

@@ -46,6 +46,7 @@ from tjar.domain.customers import (
     normalise_email,
     normalise_phone,
 )
+from tjar.domain.downloads import issue_links
 from tjar.domain.money import ZERO
 from tjar.domain.orders import get_order
 from tjar.domain.pricing import price_order
@@ -510,7 +511,7 @@ def _apply_address(order: Order, address: AddressInput | None) -> None:
 
 
 async def create_order(
-    session: AsyncSession, *, store: Store, data: OrderInput, actor: str
+    session: AsyncSession, *, store: Store, data: OrderInput, actor: str, secret: str
 ) -> Order:
     """Create an order priced from the catalogue, taking its stock."""
     if (
@@ -574,7 +575,7 @@ async def create_order(
         session, [(line, p.field) for line, p in zip(lines, checked, strict=True)]
     )
     if order.payment_status == "paid":
-        await _deliver_codes(session, lines)
+        await _deliver_codes(session, lines, secret=secret)
     return await get_order(session, order.id)
 
 
@@ -621,8 +622,10 @@ async def _reserve_codes(
             code.order_line_id = line.id
 
 
-async def _deliver_codes(session: AsyncSession, lines: list[OrderLine]) -> None:
-    """Hand a paid order's held codes to its lines (recorded on each line)."""
+async def _deliver_codes(
+    session: AsyncSession, lines: list[OrderLine], *, secret: str
+) -> None:
+    """Hand a paid order's digital lines their held codes and download links."""
     now = utcnow()
     for line in lines:
         if line.type_id != DIGITAL:
@@ -634,11 +637,19 @@ async def _deliver_codes(session: AsyncSession, lines: list[OrderLine]) -> None:
                 .order_by(ProductCode.id)
             )
         )
-        if not held:
-            continue
         for code in held:
             code.assigned_at = code.assigned_at or now
-        line.options = {**line.options, "codes": [code.code for code in held]}
+        delivered = dict(line.options)
+        if held:
+            delivered["codes"] = [code.code for code in held]
+        product = (
+            await session.get(Product, line.product_id) if line.product_id else None
+        )
+        if product is not None and "downloads" not in delivered:
+            links = await issue_links(session, line, product, secret=secret)
+            if links:
+                delivered["downloads"] = links
+        line.options = delivered
     await session.flush()
 
 
@@ -674,6 +685,7 @@ async def change_status(
     note: str | None,
     actor: str,
     payment_status: str | None = None,
+    secret: str,
 ) -> Order:
     """Move an order along the transition table, and/or set its payment status.
 
@@ -717,7 +729,7 @@ async def change_status(
     if status in RETURNS_STOCK:
         await _restock_once(session, order)
     if payment_status == "paid" and not was_paid:
-        await _deliver_codes(session, list(order.lines))
+        await _deliver_codes(session, list(order.lines), secret=secret)
     if status is not None:
         session.add(
             OrderStatusChange(
@@ -758,7 +770,13 @@ async def _release_held_codes(session: AsyncSession, line_ids: list[int]) -> Non
 
 
 async def edit_order(
-    session: AsyncSession, *, store: Store, order_id: int, data: EditInput, actor: str
+    session: AsyncSession,
+    *,
+    store: Store,
+    order_id: int,
+    data: EditInput,
+    actor: str,
+    secret: str,
 ) -> Order:
     """Change an order's lines, customer, address, coupon or notes while it is open.
 
@@ -852,7 +870,7 @@ async def edit_order(
         + [(line, p.field) for line, p in zip(new_lines, added, strict=True)],
     )
     if order.payment_status == "paid":
-        await _deliver_codes(session, lines)
+        await _deliver_codes(session, lines, secret=secret)
     await session.flush()
     return await get_order(session, order.id)
 

@@ -34,12 +34,29 @@ def _line(ctx: Context, line: OrderLine) -> dict[str, Any]:
         "weight": None if line.weight is None else float(line.weight),
         "type": line.type_id,
         "type_label": label_ar if ctx.language == "ar" else label_en,
-        "options": line.options,
+        "options": _options(ctx, line.options),
         "discount": money(ctx, line.discount),
         "tax": money(ctx, line.tax),
         "subtotal": money(ctx, line.subtotal),
         "formatted_subtotal": formatted(ctx, line.subtotal),
     }
+
+
+def _options(ctx: Context, options: dict[str, Any]) -> dict[str, Any]:
+    """Return a line's options with download links made absolute for the reader."""
+    downloads = options.get("downloads")
+    if not downloads:
+        return options
+    links = [
+        {
+            "file": link["file"],
+            "url": f"{ctx.base_url}{link['path']}",
+            "expires_at": link["expires_at"],
+            "download_limit": link["download_limit"],
+        }
+        for link in downloads
+    ]
+    return {**options, "downloads": links}
 
 
 def _gateway(value: str | None) -> dict[str, Any] | None:

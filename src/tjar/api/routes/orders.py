@@ -97,7 +97,11 @@ async def create_order_route(
 ) -> Response:
     """Create an order priced from the catalogue; its stock is taken at once."""
     order = await create_order(
-        session, store=ctx.store, data=body.to_input(), actor=actor_of(request)
+        session,
+        store=ctx.store,
+        data=body.to_input(),
+        actor=actor_of(request),
+        secret=request.app.state.settings.secret_key,
     )
     return success(
         request,
@@ -128,6 +132,7 @@ async def change_status_route(
         payment_status=body.payment_status,
         note=body.note,
         actor=actor_of(request),
+        secret=request.app.state.settings.secret_key,
     )
     return success(
         request, _("Order status updated successfully."), order_data(ctx, order)
@@ -160,5 +165,6 @@ async def edit_order_route(
         order_id=identifier,
         data=body.to_input(),
         actor=actor_of(request),
+        secret=request.app.state.settings.secret_key,
     )
     return success(request, _("Order updated successfully."), order_data(ctx, order))

@@ -14,7 +14,7 @@ from tjar.db.models.catalogue import (
     Tag,
 )
 from tjar.db.models.idempotency import IdempotencyRecord
-from tjar.db.models.media import Media
+from tjar.db.models.media import DownloadLink, Media
 from tjar.db.models.orders import (
     Coupon,
     Customer,
@@ -29,6 +29,7 @@ __all__ = [
     "Brand",
     "Category",
     "Coupon",
+    "DownloadLink",
     "Media",
     "ProductCategory",
     "ProductCode",

@@ -13,13 +13,19 @@ def image(fmt: str, size: tuple[int, int] = (8, 6), **save: object) -> bytes:
     return buffer.getvalue()
 
 
-def jpeg_with_location() -> bytes:
+def with_location(
+    fmt: str = "JPEG", orientation: int = 1, size: tuple[int, int] = (8, 6)
+) -> bytes:
     exif = Image.Exif()
-    exif[0x0112] = 1  # orientation: upright
+    exif[0x0112] = orientation
     gps = exif.get_ifd(0x8825)
     gps[1] = "N"
     gps[2] = (24.0, 42.0, 0.0)
-    return image("JPEG", exif=exif.tobytes())
+    return image(fmt, size, exif=exif.tobytes())
+
+
+def jpeg_with_location() -> bytes:
+    return with_location("JPEG")
 
 
 def png_bomb(width: int = 20000, height: int = 20000) -> bytes:

@@ -120,8 +120,10 @@ async def _body_digest_source(request: Request) -> bytes:
     That is its body, or for an upload its fields and the SHA-256 of each file
     (read in chunks, then rewound), so a large upload is never held in memory.
     """
-    if "multipart/form-data" not in request.headers.get("content-type", ""):
-        return await request.body()
+    content_type = request.headers.get("content-type", "")
+    if "multipart/form-data" not in content_type:
+        # An upload route refuses other bodies anyway; never read them whole.
+        return await request.body() if _is_json(content_type) else content_type.encode()
     parts = []
     for name, value in (await request.form()).multi_items():
         if isinstance(value, str):

@@ -10,9 +10,11 @@ import hashlib
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+import anyio
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,6 +106,12 @@ def _check(
     return _Checked(upload, path, kind, size, checksum, width, height)
 
 
+def _alt(value: str | None, field: str) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValidationFailed.single(field, _("This value is not valid."))
+    return value.strip() if value is not None else None
+
+
 def _visibility(value: str) -> str:
     if value not in ("public", "private"):
         raise ValidationFailed.single("visibility", _("Choose public or private."))
@@ -123,6 +131,7 @@ async def upload_media(
 ) -> list[Media]:
     """Check every upload, then store them all, or store nothing."""
     visibility = _visibility(visibility)
+    alt_ar, alt_en = _alt(alt_ar, "alt_ar"), _alt(alt_en, "alt_en")
     if not uploads:
         raise ValidationFailed.single("file", _("This field is required."))
     if len(uploads) > limits.max_files:
@@ -132,8 +141,11 @@ async def upload_media(
 
     stored: list[str] = []
     with tempfile.TemporaryDirectory(prefix="tjar-upload-") as folder:
+        # Copying, hashing and decoding are CPU and disk work: off the event loop.
         checked = [
-            _check(u, Path(folder), visibility=visibility, limits=limits)
+            await anyio.to_thread.run_sync(
+                partial(_check, u, Path(folder), visibility=visibility, limits=limits)
+            )
             for u in uploads
         ]
         try:
@@ -182,11 +194,18 @@ async def replace_media(
     transaction, so readers see the old file or the new one, never half.
     """
     media = await get_media(session, media_id)
+    alt_ar, alt_en = _alt(alt_ar, "alt_ar"), _alt(alt_en, "alt_en")
     old_name = None
     if upload is not None:
         with tempfile.TemporaryDirectory(prefix="tjar-upload-") as folder:
-            item = _check(
-                upload, Path(folder), visibility=media.visibility, limits=limits
+            item = await anyio.to_thread.run_sync(
+                partial(
+                    _check,
+                    upload,
+                    Path(folder),
+                    visibility=media.visibility,
+                    limits=limits,
+                )
             )
             name = storage_name(item.kind.extension)
             await storage.save(store_id, name, item.path)

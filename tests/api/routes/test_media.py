@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import client_for
 from tests.factories import StoreWithKey
-from tests.media_files import HTML, PDF, SVG, image, jpeg_with_location, png_bomb
+from tests.media_files import (
+    HTML,
+    PDF,
+    SVG,
+    image,
+    jpeg_with_location,
+    png_bomb,
+    with_location,
+)
 from tjar.config import Settings
 from tjar.db.models import Media
 from tjar.db.session import store_session
@@ -233,3 +241,55 @@ async def test_a_retried_upload_with_a_key_stores_once(
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert await rows(sessions, alpha.store.id) == 1
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+async def test_location_is_stripped_from_every_format_and_the_size_is_upright(
+    client: httpx.AsyncClient, fmt: str
+) -> None:
+    # Orientation 6: stored sideways, shown turned a quarter clockwise.
+    response = await upload(
+        client, "gps.img", with_location(fmt, orientation=6, size=(60, 20))
+    )
+    data = response.json()["data"]
+    served = await client.get(httpx.URL(data["url"]).path)
+
+    with Image.open(io.BytesIO(served.content)) as stored:
+        assert 0x8825 not in stored.getexif()
+        assert stored.size == (20, 60)
+    assert (data["width"], data["height"]) == (20, 60)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        image("JPEG", (200, 200))[:-400],
+        image("GIF", (200, 200))[:-100],
+        with_location("JPEG", size=(300, 300))[:-500],
+    ],
+)
+async def test_truncated_images_are_422_not_500(
+    client: httpx.AsyncClient, content: bytes
+) -> None:
+    response = await upload(client, "cut.jpg", content)
+
+    assert response.status_code == 422, response.text
+
+
+async def test_odd_asset_paths_and_missing_files_are_404(
+    client: httpx.AsyncClient, settings: Settings, alpha: StoreWithKey
+) -> None:
+    data = (await upload(client, "a.png", image("PNG"))).json()["data"]
+    path = httpx.URL(data["url"]).path
+    name = path.rsplit("/", 1)[-1]
+    base = path.rsplit("/", 2)[0]
+
+    for odd in (
+        f"{base}/0{alpha.store.id}/{name}",
+        f"{base}/{alpha.store.id}/{name.upper()}",
+        f"{base}/{alpha.store.id}/.upload-x",
+    ):
+        assert (await client.get(odd)).status_code == 404, odd
+    for stored in stored_files(settings):
+        stored.unlink()
+    assert (await client.get(path)).status_code == 404

@@ -38,6 +38,27 @@ async def product(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
     return data
 
 
+async def sunday_sessions(
+    client: httpx.AsyncClient, *, capacity: int, until: str
+) -> dict[str, Any]:
+    """Create a booking product with hour-long slots on Sundays from 09:00."""
+    response = await client.post(
+        f"{PRODUCTS}/booking",
+        json={
+            "name_en": "Session",
+            "price": 50,
+            "booking": {
+                "duration": 60,
+                "capacity": capacity,
+                "availability": [{"day": "sunday", "from": "09:00", "to": until}],
+            },
+        },
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
 async def stock(client: httpx.AsyncClient, product_id: int) -> int:
     return int((await client.get(f"{PRODUCTS}/{product_id}")).json()["data"]["stock"])
 
@@ -608,20 +629,7 @@ def before_june() -> Iterator[None]:
 
 @pytest.mark.usefixtures("before_june")
 async def test_bookings_hold_places_in_their_slot(client: httpx.AsyncClient) -> None:
-    session_product = (
-        await client.post(
-            f"{PRODUCTS}/booking",
-            json={
-                "name_en": "Session",
-                "price": 200,
-                "booking": {
-                    "duration": 60,
-                    "capacity": 2,
-                    "availability": [{"day": "sunday", "from": "09:00", "to": "11:00"}],
-                },
-            },
-        )
-    ).json()["data"]
+    session_product = await sunday_sessions(client, capacity=2, until="11:00")
     slot = {"date": "2026-06-07", "time": "09:00"}
 
     def line(quantity: int, booking: dict[str, str] | None = slot) -> dict[str, Any]:
@@ -668,20 +676,7 @@ async def test_bookings_hold_places_in_their_slot(client: httpx.AsyncClient) -> 
 async def test_parallel_bookings_never_overfill_a_slot(
     app: FastAPI, alpha: StoreWithKey, client: httpx.AsyncClient
 ) -> None:
-    booked = (
-        await client.post(
-            f"{PRODUCTS}/booking",
-            json={
-                "name_en": "Class",
-                "price": 50,
-                "booking": {
-                    "duration": 60,
-                    "capacity": 2,
-                    "availability": [{"day": "sunday", "from": "09:00", "to": "10:00"}],
-                },
-            },
-        )
-    ).json()["data"]
+    booked = await sunday_sessions(client, capacity=2, until="10:00")
 
     async def attempt(index: int) -> int:
         async with client_for(app, alpha.domain) as http:
@@ -755,20 +750,7 @@ async def test_editing_digital_lines_moves_their_held_codes(
 
 @pytest.mark.usefixtures("before_june")
 async def test_a_booking_in_the_past_is_refused(client: httpx.AsyncClient) -> None:
-    made = (
-        await client.post(
-            f"{PRODUCTS}/booking",
-            json={
-                "name_en": "Tour",
-                "price": 10,
-                "booking": {
-                    "duration": 60,
-                    "capacity": 5,
-                    "availability": [{"day": "sunday", "from": "09:00", "to": "10:00"}],
-                },
-            },
-        )
-    ).json()["data"]
+    made = await sunday_sessions(client, capacity=5, until="10:00")
 
     past = await client.post(
         ORDERS,

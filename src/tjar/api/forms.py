@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tjar.api.content import is_json, media_type
 from tjar.api.errors import MalformedRequest, PayloadTooLarge, error_response
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -83,16 +84,20 @@ class FormBodies:
                 raise
             await error_response(request, PayloadTooLarge())(scope, receive, send)
             return
-        if _is_json(scope):
-            await self._json_method(scope, raw, receive, send)
-            return
-        try:
-            form = await request.form()
-            pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-            body = nest(pairs)
-        except Exception:  # the form parser's many errors all mean a bad body
-            await error_response(request, MalformedRequest())(scope, receive, send)
-            return
+        if is_json(_content_type(scope)):
+            # Most JSON bodies name no _method: pass them on unparsed.
+            body = _json_object(raw) if b'"_method"' in raw else None
+            if body is None:
+                await self.app(scope, _replay(raw, receive), send)
+                return
+        else:
+            try:
+                form = await request.form()
+                pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+                body = nest(pairs)
+            except Exception:  # the form parser's many errors all mean a bad body
+                await error_response(request, MalformedRequest())(scope, receive, send)
+                return
 
         method = str(body.pop("_method", "")).upper()
         if scope["method"] == "POST" and method in SPOOFABLE:
@@ -103,33 +108,15 @@ class FormBodies:
         headers["content-length"] = str(len(payload))
         await self.app(scope, _replay(payload, receive), send)
 
-    async def _json_method(
-        self, scope: Scope, raw: bytes, receive: Receive, send: Send
-    ) -> None:
-        """Honour ``_method`` in a JSON body sent with ``POST``, as in a form."""
-        try:
-            body = orjson.loads(raw) if raw else None
-        except orjson.JSONDecodeError:
-            body = None
-        method = body.get("_method") if isinstance(body, dict) else None
-        if scope["method"] != "POST" or str(method).upper() not in SPOOFABLE:
-            await self.app(scope, _replay(raw, receive), send)
-            return
-        assert isinstance(body, dict)
-        del body["_method"]
-        payload = orjson.dumps(body)
-        scope = {**scope, "method": str(method).upper()}
-        MutableHeaders(scope=scope)["content-length"] = str(len(payload))
-        await self.app(scope, _replay(payload, receive), send)
-
     def _applies(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             return False
         path: str = scope["path"]
         if not path.startswith(self.prefix) or path.startswith(self.passthrough):
             return False
-        return _main_type(scope) in FORM_TYPES or (
-            scope["method"] == "POST" and _is_json(scope)
+        content_type = _content_type(scope)
+        return media_type(content_type) in FORM_TYPES or (
+            scope["method"] == "POST" and is_json(content_type)
         )
 
 
@@ -147,9 +134,13 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-def _main_type(scope: Scope) -> str:
-    return Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
+def _content_type(scope: Scope) -> str:
+    return Headers(scope=scope).get("content-type", "")
 
 
-def _is_json(scope: Scope) -> bool:
-    return _main_type(scope) == "application/json"
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None  # the route answers a malformed body itself
+    return body if isinstance(body, dict) else None

@@ -7,7 +7,6 @@ write endpoint switches on idempotency with ``dependencies=[Idempotent]``.
 
 import hashlib
 from collections.abc import Callable, Coroutine
-from email.message import Message
 from typing import Annotated, Any
 
 import orjson
@@ -16,6 +15,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from tjar.api import idempotency
+from tjar.api.content import is_json
 from tjar.api.deps import (
     StoreSession,
     authenticate_request,
@@ -29,15 +29,6 @@ from tjar.i18n import _
 
 HEADER = "idempotency-key"
 INVALID = _("This value is not valid.")
-
-
-def _is_json(content_type: str) -> bool:
-    message = Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
-    )
 
 
 def _refuse_nul_in_query(request: Request) -> None:
@@ -70,7 +61,7 @@ async def _load_json_object(request: Request) -> None:
     body = await request.body()
     if not body:
         return
-    if not _is_json(request.headers.get("content-type", "")):
+    if not is_json(request.headers.get("content-type", "")):
         raise UnsupportedMediaType()
     try:
         parsed = orjson.loads(body)
@@ -123,7 +114,7 @@ async def _body_digest_source(request: Request) -> bytes:
     content_type = request.headers.get("content-type", "")
     if "multipart/form-data" not in content_type:
         # An upload route refuses other bodies anyway; never read them whole.
-        return await request.body() if _is_json(content_type) else content_type.encode()
+        return await request.body() if is_json(content_type) else content_type.encode()
     parts = []
     for name, value in (await request.form()).multi_items():
         if isinstance(value, str):

@@ -75,10 +75,16 @@ async def authenticate(
     return key
 
 
+def use_is_due(key: ApiKey) -> bool:
+    """Tell whether ``key``'s last use is older than the recorded precision."""
+    last = key.last_used_at
+    return last is None or utcnow() - last >= LAST_USED_PRECISION
+
+
 async def record_use(session: AsyncSession, key: ApiKey) -> None:
     """Note that ``key`` was used now, at minute precision (one write a minute)."""
     now = utcnow()
-    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_PRECISION:
+    if not use_is_due(key):
         return
     await session.execute(
         update(ApiKey)

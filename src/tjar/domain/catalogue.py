@@ -60,7 +60,6 @@ NOT_FOR_TYPE = {
 _SLUG_DROP = re.compile(r"[^\w\s-]", re.UNICODE)
 _SLUG_GAPS = re.compile(r"[\s_-]+")
 NOT_HERE = _("No such record in this store.")
-SINGLE_ID_FIELDS = ("brand_id", "brand", "image_id")
 
 
 @dataclass(frozen=True)
@@ -336,7 +335,12 @@ async def _slug_taken(session: AsyncSession, slug: str, own_id: int | None) -> b
 
 
 async def _rows(
-    session: AsyncSession, model: type[Any], ids: Sequence[int], field: str
+    session: AsyncSession,
+    model: type[Any],
+    ids: Sequence[int],
+    field: str,
+    *,
+    single: bool = False,
 ) -> list[Any]:
     """Load the store's rows by id, in order; unknown ids are ``422``.
 
@@ -347,7 +351,6 @@ async def _rows(
         return []
     query = select(model).where(model.id.in_(ids))
     found = {row.id: row for row in await session.scalars(query)}
-    single = field in SINGLE_ID_FIELDS
     errors: dict[str, list[tuple[str, dict[str, object]]]] = {
         field if single else f"{field}.{index}": [(NOT_HERE, {})]
         for index, row_id in enumerate(ids)
@@ -364,7 +367,7 @@ async def _apply_labels(
     if data.has("brand_id"):
         brand_id = data.get("brand_id")
         if brand_id is not None:
-            await _rows(session, Brand, [brand_id], data.label("brand_id"))
+            await _rows(session, Brand, [brand_id], data.label("brand_id"), single=True)
         product.brand_id = brand_id
     if data.has("category_ids"):
         categories = await _rows(
@@ -395,7 +398,9 @@ async def _apply_media(
     if data.has("image_id"):
         image_id = data.get("image_id")
         if image_id is not None:
-            await _media(session, [image_id], "image_id", visibility="public")
+            await _media(
+                session, [image_id], "image_id", visibility="public", single=True
+            )
         product.image_id = image_id
     for field, role, visibility in (
         ("product_gallery", "gallery", "public"),
@@ -413,16 +418,21 @@ async def _apply_media(
 
 
 async def _media(
-    session: AsyncSession, ids: list[int], field: str, *, visibility: str
+    session: AsyncSession,
+    ids: list[int],
+    field: str,
+    *,
+    visibility: str,
+    single: bool = False,
 ) -> None:
-    rows = await _rows(session, Media, ids, field)
+    rows = await _rows(session, Media, ids, field, single=single)
     message = (
         _("Use a public image here.")
         if visibility == "public"
         else _("Use a private file here.")
     )
     errors: dict[str, list[tuple[str, dict[str, object]]]] = {
-        field if field in SINGLE_ID_FIELDS else f"{field}.{index}": [(message, {})]
+        field if single else f"{field}.{index}": [(message, {})]
         for index, row in enumerate(rows)
         if row.visibility != visibility
     }

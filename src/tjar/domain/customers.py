@@ -70,55 +70,65 @@ async def find_customer(
     return None
 
 
-async def create_customer(session: AsyncSession, data: CustomerInput) -> Customer:
-    """Create a customer; an email or mobile the store already has is ``409``."""
+def _contact(data: CustomerInput, prefix: str) -> tuple[str | None, str | None]:
+    email = normalise_email(data.email, field=f"{prefix}email") if data.email else None
+    mobile = normalise_phone(data.phone, field=f"{prefix}phone") if data.phone else None
+    return email, mobile
+
+
+async def _insert(
+    session: AsyncSession,
+    data: CustomerInput,
+    email: str | None,
+    mobile: str | None,
+    prefix: str,
+) -> Customer | None:
+    """Add a customer in a savepoint; None if a concurrent request added them."""
     name = (data.name or "").strip()
     if not name:
-        raise ValidationFailed.single("name", _("This field is required."))
-    email = normalise_email(data.email) if data.email else None
-    mobile = normalise_phone(data.phone) if data.phone else None
+        raise ValidationFailed.single(f"{prefix}name", _("This field is required."))
     if email is None and mobile is None:
         raise ValidationFailed.single(
-            "email", _("Give an email address or a mobile number.")
+            f"{prefix}email", _("Give an email address or a mobile number.")
         )
-    if await find_customer(session, email=email, mobile=None):
-        raise Conflict("customer_exists", field="email")
-    if await find_customer(session, email=None, mobile=mobile):
-        raise Conflict("customer_exists", field="phone")
     customer = Customer(name=name, email=email, mobile=mobile)
-    session.add(customer)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(customer)
+    except IntegrityError:
+        return None
+    return customer
+
+
+async def create_customer(session: AsyncSession, data: CustomerInput) -> Customer:
+    """Create a customer; an email or mobile the store already has is ``409``."""
+    email, mobile = _contact(data, "")
+    if email and await find_customer(session, email=email, mobile=None):
+        raise Conflict("customer_exists", field="email")
+    if mobile and await find_customer(session, email=None, mobile=mobile):
+        raise Conflict("customer_exists", field="phone")
+    customer = await _insert(session, data, email, mobile, "")
+    if customer is None:
+        raise Conflict("customer_exists", field="email" if email else "phone")
     return customer
 
 
 async def find_or_create_customer(
     session: AsyncSession, data: CustomerInput
 ) -> Customer:
-    """Return the customer an order names by email or mobile, creating one if new."""
-    email = normalise_email(data.email, field="customer.email") if data.email else None
-    mobile = normalise_phone(data.phone, field="customer.phone") if data.phone else None
+    """Return the customer an order names by email or mobile, creating one if new.
+
+    Of two orders creating the same new customer at once, both get that one.
+    """
+    email, mobile = _contact(data, "customer.")
     found = await find_customer(session, email=email, mobile=mobile)
-    if found is not None:
-        return found
-    name = (data.name or "").strip()
-    if not name:
-        raise ValidationFailed.single("customer.name", _("This field is required."))
-    if email is None and mobile is None:
-        raise ValidationFailed.single(
-            "customer.email", _("Give an email address or a mobile number.")
-        )
-    customer = Customer(name=name, email=email, mobile=mobile)
-    try:
-        # A savepoint: a concurrent order creating the same customer wins,
-        # and this order uses that customer instead of failing.
-        async with session.begin_nested():
-            session.add(customer)
-    except IntegrityError:
+    if found is None:
+        found = await _insert(session, data, email, mobile, "customer.")
+    if found is None:
         found = await find_customer(session, email=email, mobile=mobile)
-        if found is None:
-            raise
-        return found
-    return customer
+    if found is None:
+        raise Conflict("customer_exists")
+    return found
 
 
 def _filtered(

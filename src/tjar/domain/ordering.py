@@ -50,7 +50,12 @@ from tjar.domain.downloads import issue_links
 from tjar.domain.money import ZERO
 from tjar.domain.orders import get_order
 from tjar.domain.pricing import price_order
-from tjar.domain.statuses import ORDER_STATUSES, PAYMENT_GATEWAYS, PAYMENT_STATUSES
+from tjar.domain.statuses import (
+    ORDER_STATUSES,
+    PAYMENT_GATEWAYS,
+    PAYMENT_STATUSES,
+    check_choice,
+)
 from tjar.errors import InvalidState, NotFound, ValidationFailed
 from tjar.i18n import _
 
@@ -514,21 +519,8 @@ async def create_order(
     session: AsyncSession, *, store: Store, data: OrderInput, actor: str, secret: str
 ) -> Order:
     """Create an order priced from the catalogue, taking its stock."""
-    if (
-        data.payment_gateway is not None
-        and data.payment_gateway not in PAYMENT_GATEWAYS
-    ):
-        raise _fail(
-            "payment_gateway",
-            _("Choose one of: {choices}."),
-            choices=", ".join(PAYMENT_GATEWAYS),
-        )
-    if data.payment_status not in PAYMENT_STATUSES:
-        raise _fail(
-            "payment_status",
-            _("Choose one of: {choices}."),
-            choices=", ".join(PAYMENT_STATUSES),
-        )
+    check_choice("payment_gateway", data.payment_gateway, PAYMENT_GATEWAYS)
+    check_choice("payment_status", data.payment_status, PAYMENT_STATUSES)
     customer = await _customer(session, data)
     checked = await _check_lines(session, store, data.lines, data.lines_field)
     lines = _line_rows(checked)
@@ -694,16 +686,8 @@ async def change_status(
     """
     if status is None and payment_status is None:
         raise _fail("status", _("This field is required."))
-    if status is not None and status not in ORDER_STATUSES:
-        raise _fail(
-            "status", _("Choose one of: {choices}."), choices=", ".join(ORDER_STATUSES)
-        )
-    if payment_status is not None and payment_status not in PAYMENT_STATUSES:
-        raise _fail(
-            "payment_status",
-            _("Choose one of: {choices}."),
-            choices=", ".join(PAYMENT_STATUSES),
-        )
+    check_choice("status", status, ORDER_STATUSES)
+    check_choice("payment_status", payment_status, PAYMENT_STATUSES)
     order = await get_order(session, order_id)
     current = order.status
     if status is not None and status not in ORDER_STATUSES[current].next:

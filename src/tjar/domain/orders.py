@@ -1,6 +1,5 @@
 """Reading orders. Creating and changing them comes with the order engine."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,9 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from tjar.db.models import Order
 from tjar.domain.paging import Page, PageRequest, paginate, standard_sorts
-from tjar.domain.statuses import ORDER_STATUSES, PAYMENT_STATUSES, UNKNOWN_STATUS
+from tjar.domain.statuses import ORDER_STATUSES, PAYMENT_STATUSES, check_choice
 from tjar.domain.text import escape_like
-from tjar.errors import NotFound, ValidationFailed
+from tjar.errors import NotFound
 
 ORDER_SORTS = standard_sorts(Order)
 ORDER_LOADS = (
@@ -31,11 +30,6 @@ class OrderFilters:
     status: str | None = None
     payment_status: str | None = None
     search: str | None = None
-
-
-def _check_choice(field: str, value: str | None, choices: Mapping[str, object]) -> None:
-    if value is not None and value not in choices:
-        raise ValidationFailed.single(field, UNKNOWN_STATUS, choices=", ".join(choices))
 
 
 def _filtered(filters: OrderFilters) -> Select[Order]:
@@ -73,9 +67,8 @@ async def list_orders(
     sort: str = DEFAULT_ORDER_SORT,
 ) -> Page[Order]:
     """List the store's orders, newest first unless ``sort`` says otherwise."""
-    _check_choice("status", filters.status, ORDER_STATUSES)
-    _check_choice("payment_status", filters.payment_status, PAYMENT_STATUSES)
-    _check_choice("sort", sort, ORDER_SORTS)
+    check_choice("status", filters.status, ORDER_STATUSES)
+    check_choice("payment_status", filters.payment_status, PAYMENT_STATUSES)
     return await paginate(
         session, _filtered(filters), sort=ORDER_SORTS[sort], request=page
     )

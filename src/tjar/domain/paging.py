@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from tjar.domain.dates import EARLIEST, LATEST
+from tjar.domain.statuses import check_choice
 from tjar.errors import ValidationFailed
 from tjar.i18n import _
 
@@ -49,10 +50,7 @@ def standard_sorts(model: Any) -> dict[str, Sort]:
 
 
 def pick_sort(sorts: dict[str, Sort], name: str) -> Sort:
-    if name not in sorts:
-        raise ValidationFailed.single(
-            "sort", _("Choose one of: {choices}."), choices=", ".join(sorts)
-        )
+    check_choice("sort", name, sorts)
     return sorts[name]
 
 

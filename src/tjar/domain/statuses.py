@@ -1,7 +1,9 @@
 """Order and payment statuses: their labels, colours and allowed moves."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tjar.errors import ValidationFailed
 from tjar.i18n import _
 
 
@@ -67,4 +69,11 @@ PRODUCT_TYPES: dict[int, tuple[str, str, str]] = {
     4: ("booking", "Booking", "حجز"),
 }
 
-UNKNOWN_STATUS = _("Choose one of: {choices}.")
+
+def check_choice(field: str, value: str | None, choices: Iterable[str]) -> None:
+    """Refuse ``value`` (``422`` on ``field``) unless it is one of ``choices``."""
+    allowed = list(choices)
+    if value is not None and value not in allowed:
+        raise ValidationFailed.single(
+            field, _("Choose one of: {choices}."), choices=", ".join(allowed)
+        )

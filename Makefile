@@ -41,6 +41,7 @@ clean:
 # Re-extract marked messages into the catalogues; then translate the new
 # Arabic entries in src/tjar/i18n/locale/ar/LC_MESSAGES/messages.po.
 messages: $(STAMP)
+	mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -k _ --no-location \
 		--sort-output -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d src/tjar/i18n/locale -D messages \

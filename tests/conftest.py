@@ -104,6 +104,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         log_json=True,
         log_level="WARNING",
         media_root=tmp_path / "media",
+        worker_in_process=False,
     )
 
 
@@ -156,3 +157,7 @@ async def client(app: FastAPI, alpha: StoreWithKey) -> AsyncIterator[httpx.Async
 
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# Webhook fixtures (a loopback receiver, test DNS, a worker, a test clock).
+from tests.webhooks.fixtures import clock, receiver, resolver, worker  # noqa: E402, F401

@@ -8,13 +8,30 @@ from itertools import count
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tjar.clock import utcnow
-from tjar.db.models import Customer, Media, Order, OrderLine, Product, SkuClaim, Store
+from tjar.db.models import (
+    Customer,
+    Media,
+    Order,
+    OrderLine,
+    Product,
+    SkuClaim,
+    Store,
+    Webhook,
+    WebhookDelivery,
+)
 from tjar.db.session import bind_to_store, platform_session, store_session
 from tjar.domain.api_keys import create_api_key
 from tjar.domain.money import ZERO, price_line
 from tjar.domain.products import sku_key
 from tjar.domain.stores import create_store
 from tjar.domain.text import search_text
+from tjar.domain.webhooks import (
+    TargetPolicy,
+    WebhookInput,
+    create_webhook,
+    send_test_event,
+)
+from tjar.webhooks.vault import Vault
 
 KEY_PREFIX = "tjar_sk_"
 _serial = count(1)
@@ -175,3 +192,27 @@ async def make_media(
         session.add(media)
         await session.commit()
     return media
+
+
+async def make_webhook(
+    sessions: async_sessionmaker[AsyncSession],
+    store: Store,
+    *,
+    url: str = "http://127.0.0.1:9/hook",
+) -> tuple[Webhook, WebhookDelivery]:
+    """Register a webhook with one queued test delivery (the port is closed)."""
+    policy = TargetPolicy(allow_private=True, resolver=_no_dns)
+    async with store_session(sessions, store.id) as session:
+        webhook, _ = await create_webhook(
+            session,
+            data=WebhookInput(name="Hook", url=url, events=["order.created"]),
+            vault=Vault("test-secret"),
+            policy=policy,
+        )
+        delivery = await send_test_event(session, webhook_id=webhook.id)
+        await session.commit()
+    return webhook, delivery
+
+
+async def _no_dns(host: str, port: int) -> list[str]:
+    raise OSError(f"no DNS in tests: {host}")

@@ -1,9 +1,11 @@
 """The ASGI application: the store API under ``/api/core/v1``."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tjar import __version__
 from tjar.api import errors
@@ -21,12 +23,17 @@ from tjar.api.routes import (
     orders,
     products,
     store,
+    webhooks,
 )
 from tjar.api.routing import TjarRoute
 from tjar.config import Settings, get_settings
 from tjar.db.session import create_engine, create_sessionmaker
+from tjar.domain.webhooks import TargetPolicy
 from tjar.logs import configure_logging
 from tjar.media.storage import LocalStorage, S3Storage, Storage
+from tjar.webhooks.targets import system_resolver
+from tjar.webhooks.vault import Vault
+from tjar.webhooks.worker import build_worker
 
 API_PREFIX = "/api/core/v1"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
@@ -56,6 +63,7 @@ def store_api() -> APIRouter:
     router.include_router(customers.router)
     router.include_router(store.router)
     router.include_router(media.router)
+    router.include_router(webhooks.router)
     return router
 
 
@@ -74,6 +82,25 @@ def media_storage(settings: Settings) -> Storage:
     return LocalStorage(settings.media_root)
 
 
+@asynccontextmanager
+async def in_process_worker(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[None]:
+    """Run a webhook worker beside the API, unless the settings turn it off."""
+    if not settings.worker_in_process:
+        yield
+        return
+    worker = build_worker(settings, sessions)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+        await worker.sender.aclose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the engine connects lazily on first use."""
     settings = settings or get_settings()
@@ -83,7 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with in_process_worker(settings, sessions):
+            yield
         await engine.dispose()
 
     app = FastAPI(
@@ -106,6 +134,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.state.storage = media_storage(settings)
+    app.state.vault = Vault(settings.secret_key)
+    app.state.target_policy = TargetPolicy(
+        allow_private=settings.private_targets_allowed, resolver=system_resolver
+    )
 
     errors.install(app)
     app.include_router(store_api())

@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     s3_secret_key: str | None = None
     s3_region: str | None = None
     log_json: bool | None = None
+    # How a store's own address is written in webhook payloads.
+    store_url: str = "https://{domain}"
+    # None: allowed in development and test, refused in production.
+    webhook_allow_private_targets: bool | None = None
+    # Run a webhook worker inside ``tjar serve``.
+    worker_in_process: bool = True
+    worker_concurrency: int = Field(default=64, ge=1, le=1000)
+    smtp_url: str | None = None
+    smtp_from: str = "Tjar <no-reply@localhost>"
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> "Settings":
@@ -55,6 +64,12 @@ class Settings(BaseSettings):
         if self.log_json is not None:
             return self.log_json
         return self.env is Environment.PRODUCTION
+
+    @property
+    def private_targets_allowed(self) -> bool:
+        if self.webhook_allow_private_targets is not None:
+            return self.webhook_allow_private_targets
+        return self.env is not Environment.PRODUCTION
 
     @property
     def is_sqlite(self) -> bool:

@@ -59,9 +59,13 @@ class ValidationFailed(TjarError):
     code = "validation_failed"
 
     def __init__(
-        self, errors: Mapping[str, Sequence[tuple[str, Mapping[str, object]]]]
+        self,
+        errors: Mapping[str, Sequence[tuple[str, Mapping[str, object]]]],
+        *,
+        code: str | None = None,
+        **params: object,
     ) -> None:
-        super().__init__()
+        super().__init__(code, **params)
         self.errors = {field: list(items) for field, items in errors.items()}
 
     @classmethod

@@ -16,12 +16,16 @@ from tests.factories import (
     make_order,
     make_product,
     make_store,
+    make_webhook,
 )
 from tjar.app import API_PREFIX
 
 PARAM = re.compile(r"{(\w+)}")
 # Bodies that pass validation, so that only the store boundary can refuse.
-BODIES = {f"{API_PREFIX}/orders/{{identifier}}/status": {"status": "processing"}}
+BODIES = {
+    f"{API_PREFIX}/orders/{{identifier}}/status": {"status": "processing"},
+    f"{API_PREFIX}/webhooks/{{identifier}}": {"name": "Renamed"},
+}
 
 
 def store_api_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -63,6 +67,9 @@ async def two_stores(
             "customers.identifier": order.customer_id or 0,
             "media.identifier": (await make_media(sessions, store.store)).id,
         }
+        webhook, delivery = await make_webhook(sessions, store.store)
+        ids[name]["webhooks.identifier"] = webhook.id
+        ids[name]["webhooks.delivery"] = delivery.id
     return ids
 
 

@@ -15,6 +15,7 @@ from tjar.db.session import begin_write, store_session
 from tjar.domain.api_keys import authenticate, record_use, use_is_due
 from tjar.errors import StoreNotFound
 from tjar.representation.common import Context
+from tjar.webhooks.outbox import STORE_URL_KEY
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -38,6 +39,7 @@ async def _open_session(
     sessions = request.app.state.sessions
     writes = request.method not in SAFE_METHODS
     async with store_session(sessions, store.id, write=writes) as session:
+        session.info[STORE_URL_KEY] = request.app.state.settings.store_url
         request.state.session = session
         try:
             yield session

@@ -87,6 +87,13 @@ MESSAGES: dict[str, str] = {
     "payload_too_large": _("The request body is too large."),
     "unsupported_media_type": _("Send the body as application/json."),
     "method_not_allowed": _("This method is not allowed on this endpoint."),
+    "webhook_not_found": _("Webhook not found."),
+    "delivery_not_found": _("Delivery not found."),
+    "webhook_limit_reached": _(
+        "This store has reached its limit of {limit} webhooks. "
+        "Delete one to add another."
+    ),
+    "webhook_inactive": _("This webhook is turned off; turn it on first."),
     "internal_error": _("An unexpected error occurred. Quote the request id."),
 }
 

@@ -19,6 +19,7 @@ from tjar.clock import utcnow
 from tjar.db.models import IdempotencyRecord
 from tjar.db.session import begin_write, store_session
 from tjar.errors import Conflict
+from tjar.webhooks.vault import Vault
 
 TTL = timedelta(hours=24)
 LEASE = timedelta(seconds=60)
@@ -88,9 +89,13 @@ def _lapsed(record: IdempotencyRecord) -> bool:
 
 
 async def record_answer(
-    session: AsyncSession, claim_id: int, response: Response
+    session: AsyncSession, claim_id: int, response: Response, *, vault: Vault
 ) -> None:
-    """Keep ``response`` for replays, in the request's own transaction."""
+    """Keep ``response`` for replays, in the request's own transaction.
+
+    Answers are kept encrypted: some show a secret once (a webhook's), and a
+    replay must show it again without the database holding it in the clear.
+    """
     record = await session.get(IdempotencyRecord, claim_id)
     if record is None:
         return
@@ -98,7 +103,8 @@ async def record_answer(
         await session.delete(record)
         return
     record.status_code = response.status_code
-    record.response_body = bytes(response.body)
+    record.response_body = vault.seal(bytes(response.body))
+    record.sealed = True
     record.response_headers = {
         name: value for name, value in response.headers.items() if name in _KEPT_HEADERS
     }
@@ -119,11 +125,12 @@ async def release(
         await session.commit()
 
 
-def replayed(record: IdempotencyRecord) -> Response:
+def replayed(record: IdempotencyRecord, *, vault: Vault) -> Response:
     headers = dict(record.response_headers)
     headers[REPLAYED] = "true"
+    body = record.response_body or b""
     return Response(
-        content=record.response_body or b"",
+        content=vault.open(body) if record.sealed else body,
         status_code=record.status_code or 200,
         headers=headers,
     )

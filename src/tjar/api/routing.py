@@ -145,11 +145,18 @@ class TjarRoute(APIRoute):
             try:
                 response = await handler(request)
             except idempotency.Replay as replay:
-                return idempotency.replayed(replay.record)
+                return idempotency.replayed(
+                    replay.record, vault=request.app.state.vault
+                )
             claim = getattr(request.state, "idempotency_claim", None)
             if claim is not None:
                 # The request's session commits after this, with the answer.
-                await idempotency.record_answer(request.state.session, claim, response)
+                await idempotency.record_answer(
+                    request.state.session,
+                    claim,
+                    response,
+                    vault=request.app.state.vault,
+                )
             return response
 
         return route

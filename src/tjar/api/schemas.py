@@ -348,6 +348,106 @@ class StatusList(Shape):
     statuses: list[StatusWithNext]
 
 
+class LastDeliveryRead(Shape):
+    id: int
+    event: str
+    status: Literal["pending", "succeeded", "failed"]
+    status_code: int | None
+    error: str | None
+    attempted_at: str | None
+
+
+class WebhookRead(Shape):
+    id: int
+    identifier: int
+    name: str
+    url: str
+    events: list[str]
+    is_active: bool
+    status: Literal["active", "failing", "disabled"]
+    disabled_reason: str | None = Field(
+        description="`gone` (the endpoint answered 410) or `failed_5_days`; "
+        "null when turned off by the store."
+    )
+    disabled_at: str | None
+    failing_since: str | None = Field(
+        description="First failed attempt since the last success."
+    )
+    previous_secret_expires_at: str | None = Field(
+        description="Until then, deliveries carry a second signature "
+        "made with the secret before the last refresh."
+    )
+    last_delivery: LastDeliveryRead | None
+    created_at: str
+    updated_at: str
+
+
+class WebhookWithSecret(WebhookRead):
+    secret: str = Field(description="Shown only in this answer: keep it.")
+
+
+class Usage(Shape):
+    used: int
+    limit: int
+
+
+class WebhookList(Shape):
+    webhooks: list[WebhookRead]
+    usage: Usage
+    pagination: Pagination
+
+
+class EventTypeRead(Shape):
+    name: str
+    description: Bilingual
+
+
+class EventTypeList(Shape):
+    events: list[EventTypeRead]
+
+
+class AttemptRead(Shape):
+    number: int
+    attempted_at: str
+    duration_ms: int
+    status_code: int | None
+    response_excerpt: str | None = Field(description="Start of the answer's body.")
+    error: str | None = Field(description="Timeout or connection error, if any.")
+
+
+class DeliveryRead(Shape):
+    id: int
+    webhook_id: int
+    event_id: str = Field(description="The `webhook-id` header of every attempt.")
+    event: str
+    status: Literal["pending", "succeeded", "failed"]
+    attempt_count: int
+    next_attempt_at: str | None
+    last_status_code: int | None
+    last_error: str | None
+    created_at: str
+    completed_at: str | None
+    attempts: list[AttemptRead]
+
+
+class DeliveryList(Shape):
+    deliveries: list[DeliveryRead]
+    pagination: Pagination
+
+
+class VerifyResult(Shape):
+    valid: bool
+    reason: (
+        Literal[
+            "bad_signature",
+            "timestamp_out_of_tolerance",
+            "unknown_webhook",
+            "missing_header",
+        ]
+        | None
+    )
+
+
 class ErrorEnvelope(Shape):
     status: Literal["error"]
     message: str

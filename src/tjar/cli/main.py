@@ -5,6 +5,8 @@ last line; ``tjar stores create`` prints the store's domain.
 """
 
 import asyncio
+import os
+import signal
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Annotated, TypeVar
@@ -35,6 +37,7 @@ from tjar.domain.users import Role, create_user
 from tjar.errors import TjarError, ValidationFailed
 from tjar.i18n import _, translate
 from tjar.logs import configure_logging
+from tjar.webhooks.worker import build_worker
 
 T = TypeVar("T")
 
@@ -274,10 +277,21 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    webhook_worker: Annotated[
+        bool,
+        typer.Option(
+            help="Deliver webhooks from each server process (off when "
+            "`tjar worker` runs apart)."
+        ),
+    ] = True,
 ) -> None:
-    """Serve the store API (and, as they arrive, the dashboard and workers)."""
+    """Serve the store API with, by default, a webhook worker in each process."""
     import uvicorn
 
+    if not webhook_worker:
+        # Read by each server process as it builds the app.
+        os.environ["TJAR_WORKER_IN_PROCESS"] = "false"
+        get_settings.cache_clear()
     settings = get_settings()
     # Uvicorn's own lines go through the same structlog renderer.
     configure_logging(json=settings.json_logs, level=settings.log_level)
@@ -292,3 +306,38 @@ def serve(
         server_header=False,
         log_config=None,
     )
+
+
+@app.command("worker")
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=1000, help="Requests in flight at once."),
+    ] = None,
+    once: Annotated[
+        bool, typer.Option(help="Send what is due now, then stop.")
+    ] = False,
+) -> None:
+    """Deliver webhooks. On PostgreSQL any number of workers share the queue."""
+    settings = get_settings()
+    configure_logging(json=settings.json_logs, level=settings.log_level)
+
+    async def main() -> None:
+        engine = create_engine(settings.database_url)
+        delivery = build_worker(
+            settings, create_sessionmaker(engine), concurrency=concurrency
+        )
+        try:
+            if once:
+                typer.echo(f"sent {await delivery.run_once()}")
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signal_number in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signal_number, stop.set)
+            await delivery.run(stop)
+        finally:
+            await delivery.sender.aclose()
+            await engine.dispose()
+
+    asyncio.run(main())

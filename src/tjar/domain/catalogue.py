@@ -35,8 +35,9 @@ from tjar.domain.booking import BookingInput, booking_settings
 from tjar.domain.labels import resolve_tags
 from tjar.domain.products import get_product, sku_key
 from tjar.domain.text import search_text
-from tjar.errors import Conflict, NotFound, ValidationFailed
+from tjar.errors import Conflict, ValidationFailed
 from tjar.i18n import _
+from tjar.webhooks.outbox import emit
 
 __all__ = ["BookingInput", "OptionInput", "ProductInput", "VariantInput"]
 
@@ -153,7 +154,9 @@ async def create_product(
     session.add(product)
     await _apply(session, product, data, creating=True)
     await _flush(session)
-    return await get_product(session, product.id)
+    product = await get_product(session, product.id)
+    await emit(session, "product.created", product)
+    return product
 
 
 async def update_product(
@@ -167,20 +170,19 @@ async def update_product(
     # Options, variants and labels live in other rows: the product still changed.
     product.updated_at = utcnow()
     await _flush(session)
-    return await get_product(session, product.id)
+    product = await get_product(session, product.id)
+    await emit(session, "product.updated", product)
+    return product
 
 
 async def delete_product(session: AsyncSession, *, product_id: int) -> None:
     """Soft-delete a product and free its SKUs and slug for reuse."""
-    product = await session.scalar(
-        select(Product).where(Product.id == product_id, Product.deleted_at.is_(None))
-    )
-    if product is None:
-        raise NotFound("product_not_found")
+    product = await get_product(session, product_id)
     product.deleted_at = utcnow()
     product.updated_at = utcnow()
     await session.execute(delete(SkuClaim).where(SkuClaim.product_id == product.id))
     await session.flush()
+    await emit(session, "product.deleted", product)
 
 
 def _check_type(type_id: int, data: ProductInput) -> None:

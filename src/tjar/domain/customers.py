@@ -14,6 +14,7 @@ from tjar.domain.paging import Page, PageRequest, paginate, pick_sort, standard_
 from tjar.domain.text import escape_like
 from tjar.errors import Conflict, NotFound, ValidationFailed
 from tjar.i18n import _
+from tjar.webhooks.outbox import emit
 
 DEFAULT_REGION = "SA"
 _DIALLED = re.compile(r"^\+?\d{6,16}$")
@@ -97,6 +98,7 @@ async def _insert(
             session.add(customer)
     except IntegrityError:
         return None
+    await emit(session, "customer.created", customer)
     return customer
 
 

@@ -50,6 +50,7 @@ from tjar.domain.downloads import issue_links
 from tjar.domain.money import ZERO
 from tjar.domain.orders import get_order
 from tjar.domain.pricing import price_order
+from tjar.domain.products import get_product
 from tjar.domain.statuses import (
     ORDER_STATUSES,
     PAYMENT_GATEWAYS,
@@ -58,9 +59,12 @@ from tjar.domain.statuses import (
 )
 from tjar.errors import InvalidState, NotFound, ValidationFailed
 from tjar.i18n import _
+from tjar.webhooks.outbox import emit
 
 EDITABLE = ("pending", "processing")
 RETURNS_STOCK = ("cancelled", "refunded")
+# Statuses with an event of their own beside ``order.status.updated``.
+STATUS_EVENTS = {"cancelled": "order.cancelled", "refunded": "order.refunded"}
 # Orders in these statuses no longer hold their stock or booking places.
 RELEASED = RETURNS_STOCK
 
@@ -323,49 +327,69 @@ def _check_purchase_limits(lines: list[_Priced]) -> None:
             )
 
 
-async def _take_stock(session: AsyncSession, lines: list[_Priced]) -> None:
-    """Take stock for every counted line, summed per product and variant."""
+async def _take_stock(session: AsyncSession, lines: list[_Priced]) -> list[int]:
+    """Take stock for every counted line, summed per product and variant.
+
+    Return the products whose stock this took to their alert threshold.
+    """
     wanted: dict[tuple[int, int | None], int] = defaultdict(int)
     where: dict[tuple[int, int | None], str] = {}
+    products: dict[int, Product] = {}
     for line in lines:
         if not _counted(line):
             continue
         key = (line.product.id, line.variant.id if line.variant else None)
         wanted[key] += line.quantity
         where.setdefault(key, line.field)
+        products[line.product.id] = line.product
+    crossed = []
     # Id order everywhere, so two orders never wait on each other's rows.
     for (product_id, variant_id), quantity in sorted(
         wanted.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)
     ):
         if variant_id is not None:
-            taken = await _guarded_decrement(
+            left = await _guarded_decrement(
                 session, ProductVariant, variant_id, quantity
             )
         else:
-            taken = await _guarded_decrement(session, Product, product_id, quantity)
-        if not taken:
+            left = await _guarded_decrement(session, Product, product_id, quantity)
+        if left is None:
             raise _fail(
                 f"{where[(product_id, variant_id)]}.quantity", _("Not enough in stock.")
             )
         if variant_id is not None:
-            await session.execute(
+            left = await session.scalar(
                 update(Product)
                 .where(Product.id == product_id)
                 .values(stock=Product.stock - quantity)
+                .returning(Product.stock)
                 .execution_options(synchronize_session=False)
             )
+        if _crossed_alert(products[product_id], left, quantity):
+            crossed.append(product_id)
+    return crossed
+
+
+def _crossed_alert(product: Product, left: int | None, taken: int) -> bool:
+    """Tell whether taking ``taken`` moved the stock from above the alert to it."""
+    threshold = product.inventory_warning_threshold
+    if not product.is_inventory_warning or threshold is None or left is None:
+        return False
+    return left <= threshold < left + taken
 
 
 async def _guarded_decrement(
     session: AsyncSession, model: Any, row_id: int, quantity: int
-) -> bool:
-    result = await session.execute(
+) -> int | None:
+    """Take ``quantity`` from a row with enough stock; return what is left."""
+    left = await session.scalar(
         update(model)
         .where(model.id == row_id, model.stock >= quantity)
         .values(stock=model.stock - quantity)
+        .returning(model.stock)
         .execution_options(synchronize_session=False)
     )
-    return getattr(result, "rowcount", 0) == 1
+    return None if left is None else int(left)
 
 
 def _counted(line: _Priced) -> bool:
@@ -531,7 +555,7 @@ async def create_order(
         else None
     )
 
-    await _take_stock(session, checked)
+    low = await _take_stock(session, checked)
     await _check_booking_capacity(session, checked)
     if coupon is not None:
         await use_coupon(session, coupon)
@@ -568,7 +592,13 @@ async def create_order(
     )
     if order.payment_status == "paid":
         await _deliver_codes(session, lines, secret=secret)
-    return await get_order(session, order.id)
+    order = await get_order(session, order.id)
+    await emit(session, "order.created", order)
+    for product_id in low:
+        await emit(
+            session, "product.quantity.low", await get_product(session, product_id)
+        )
+    return order
 
 
 async def _reserve_codes(
@@ -725,7 +755,14 @@ async def change_status(
             )
         )
     await session.flush()
-    return await get_order(session, order.id)
+    order = await get_order(session, order.id)
+    if status is None:
+        await emit(session, "order.updated", order)
+    else:
+        await emit(session, "order.status.updated", order)
+    if status in STATUS_EVENTS:
+        await emit(session, STATUS_EVENTS[status], order)
+    return order
 
 
 async def _restock_once(session: AsyncSession, order: Order) -> None:
@@ -856,7 +893,9 @@ async def edit_order(
     if order.payment_status == "paid":
         await _deliver_codes(session, lines, secret=secret)
     await session.flush()
-    return await get_order(session, order.id)
+    order = await get_order(session, order.id)
+    await emit(session, "order.updated", order)
+    return order
 
 
 async def _edited_coupon(

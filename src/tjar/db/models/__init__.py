@@ -23,6 +23,13 @@ from tjar.db.models.orders import (
     OrderStatusChange,
 )
 from tjar.db.models.stores import ApiKey, Store, StoreDomain, StoreUser
+from tjar.db.models.webhooks import (
+    StoreNotice,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+)
 
 __all__ = [
     "ApiKey",
@@ -47,5 +54,10 @@ __all__ = [
     "Product",
     "Store",
     "StoreDomain",
+    "StoreNotice",
     "StoreUser",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
 ]

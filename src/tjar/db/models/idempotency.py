@@ -23,6 +23,8 @@ class IdempotencyRecord(TenantOwned, Base):
     status_code: Mapped[int | None] = mapped_column()
     response_headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Answers that show a secret once are kept encrypted (tjar.webhooks.vault).
+    sealed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(AwareDateTime())
 

@@ -1,0 +1,1 @@
+"""Webhooks: the event catalogue, the outbox, signing and the delivery worker."""

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format install clean messages
+.PHONY: run test lint format install clean messages bench-webhooks
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -22,8 +22,8 @@ run: $(STAMP)
 	$(BIN)/tjar serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -32,8 +32,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
 
 clean:
 	rm -rf $(VENV) var build dist .pytest_cache .mypy_cache .ruff_cache
@@ -46,3 +46,8 @@ messages: $(STAMP)
 		--sort-output -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d src/tjar/i18n/locale -D messages \
 		--no-fuzzy-matching --ignore-obsolete
+
+# Webhook delivery speed on PostgreSQL (TJAR_BENCH_DATABASE_URL to point
+# elsewhere); records the figures in docs/performance.md.
+bench-webhooks: $(STAMP)
+	$(BIN)/python -m bench.webhooks --write

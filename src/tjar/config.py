@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # Run a webhook worker inside ``tjar serve``.
     worker_in_process: bool = True
     worker_concurrency: int = Field(default=64, ge=1, le=1000)
+    # How long a claimed delivery stays with its worker; keep it well above
+    # the 10 s an attempt may take, or a slow attempt may be sent twice.
+    worker_lease_seconds: int = Field(default=60, ge=1)
     smtp_url: str | None = None
     smtp_from: str = "Tjar <no-reply@localhost>"
 

@@ -233,3 +233,35 @@ async def test_payloads_use_the_stores_language_whatever_the_caller_reads(
         )
     ).json()["data"]
     assert payload["data"] == arabic
+
+
+async def test_a_refund_emits_order_refunded_and_a_payment_change_order_updated(
+    client: httpx.AsyncClient, worker: Worker, receiver: Receiver, clock: ManualClock
+) -> None:
+    await register(client, receiver.url(), ALL_ORDER_EVENTS)
+    item = await product(client)
+    order = (await client.post(ORDERS, json=order_body(item))).json()["data"]
+    path = f"{ORDERS}/{order['id']}/status"
+
+    for change in (
+        {"payment_status": "paid"},
+        {"status": "processing"},
+        {"status": "completed"},
+        {"status": "refunded"},
+    ):
+        clock.advance(seconds=1)
+        response = await client.post(path, json=change)
+        assert response.status_code == 200, response.text
+    await worker.run_once()
+
+    received = sorted(payloads(receiver), key=lambda p: p["id"])
+    assert [p["type"] for p in received] == [
+        "order.created",
+        "order.updated",
+        "order.status.updated",
+        "order.status.updated",
+        "order.status.updated",
+        "order.refunded",
+    ]
+    assert received[1]["data"]["payment_status"]["value"] == "paid"
+    assert received[-1]["data"]["status"]["value"] == "refunded"

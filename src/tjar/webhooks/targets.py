@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import httpcore
+import httpx
 
 from tjar.i18n import _
 
@@ -28,6 +29,8 @@ METADATA = frozenset(
     for address in ("fd00:ec2::254", "100.100.100.200", "168.63.129.16")
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Carrier-grade NAT space: not global, and private in practice.
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
 
 
 class BlockedAddress(httpcore.ConnectError):
@@ -76,32 +79,35 @@ def _int(part: str) -> int:
     return int(part, 8) if len(part) > 1 and part.startswith("0") else int(part)
 
 
-def _carried(ip: IPAddress) -> list[IPAddress]:
-    """List the address and any IPv4 address an IPv6 form carries."""
-    found: list[IPAddress] = [ip]
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            found.append(ip.ipv4_mapped)
-        if ip.sixtofour is not None:
-            found.append(ip.sixtofour)
-        if ip in _NAT64 or int(ip) >> 32 == 0:
-            found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-    return found
-
-
 def refusal(ip: IPAddress, *, allow_private: bool) -> str | None:
     """Say why webhooks may not reach ``ip``, or return None when they may.
 
     Link-local, metadata, multicast, unspecified and reserved addresses are
     refused always; loopback and private networks unless ``allow_private``.
+    An IPv6 address that carries an IPv4 address is judged by that address.
     """
-    for address in _carried(ip):
-        if address in METADATA or address.is_link_local:
-            return "link_local"
-        if address.is_multicast or address.is_unspecified or address.is_reserved:
-            return "reserved"
-        if not address.is_global and not allow_private:
-            return "private"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return refusal(ip.ipv4_mapped, allow_private=allow_private)
+        if ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+            return refusal(embedded, allow_private=allow_private)
+        if ip.sixtofour is not None:
+            found = refusal(ip.sixtofour, allow_private=allow_private)
+            if found is not None:
+                return found
+    if ip in METADATA or ip.is_link_local:
+        return "link_local"
+    if ip.is_multicast or ip.is_unspecified:
+        return "reserved"
+    if ip.is_loopback:
+        return None if allow_private else "private"
+    if isinstance(ip, ipaddress.IPv4Address) and ip.is_reserved:
+        return "reserved"
+    if ip.is_private or ip in _SHARED:
+        return None if allow_private else "private"
+    if ip.is_reserved or not ip.is_global:
+        return "reserved"
     return None
 
 
@@ -140,12 +146,17 @@ async def url_problem(
     except ValueError:
         return _("Enter a valid URL.")
     except (OSError, TimeoutError):
-        return None
+        addresses = []
     if any(refusal(ip, allow_private=allow_private) for ip in addresses):
         return _(
             "This URL points to a private, local or reserved address; "
             "webhooks are sent only to public addresses."
         )
+    try:
+        # What the sender will parse; it refuses what it cannot encode.
+        httpx.URL(url)
+    except httpx.InvalidURL:
+        return _("Enter a valid URL.")
     return None
 
 

@@ -46,6 +46,7 @@ from tjar.webhooks.vault import Vault, VaultError
 
 log = structlog.get_logger("tjar.webhooks")
 
+# Longer than any attempt can take (10 s), so a live worker keeps its rows.
 LEASE = timedelta(seconds=60)
 KEEP_LOG = timedelta(days=14)
 HOUSEKEEPING_EVERY = 30.0
@@ -95,6 +96,7 @@ class Worker:
         concurrency: int = 64,
         mailer: Mailer | None = None,
         poll_interval: float = 1.0,
+        lease: timedelta = LEASE,
         rng: random.Random | None = None,
     ) -> None:
         self.sessions = sessions
@@ -103,6 +105,7 @@ class Worker:
         self.concurrency = concurrency
         self.mailer = mailer
         self.poll_interval = poll_interval
+        self.lease = lease
         self.rng = rng or random.Random()
         self._secrets: dict[str, str] = {}
         self._wake = asyncio.Event()
@@ -157,6 +160,8 @@ class Worker:
             while free < self.concurrency and not slots.locked():
                 await slots.acquire()
                 free += 1
+            # Cleared before the claim: a commit during it still wakes the idle wait.
+            self._wake.clear()
             try:
                 jobs = await self.claim(free)
             except Exception:
@@ -182,7 +187,6 @@ class Worker:
             await slots.acquire()
 
     async def _idle(self, stop: asyncio.Event) -> None:
-        self._wake.clear()
         waiters = [
             asyncio.create_task(self._wake.wait()),
             asyncio.create_task(stop.wait()),
@@ -266,7 +270,7 @@ class Worker:
                     update(WebhookDelivery)
                     .where(WebhookDelivery.id.in_(due.scalar_subquery()))
                     .values(
-                        next_attempt_at=now + LEASE,
+                        next_attempt_at=now + self.lease,
                         claims=WebhookDelivery.claims + 1,
                     )
                     .returning(
@@ -311,9 +315,12 @@ class Worker:
         jobs = []
         for row in rows:
             webhook = webhooks[row.webhook_id]
-            secrets_ = self._signing_secrets(webhook) if webhook.is_active else None
-            if secrets_ is None:
+            if not webhook.is_active:
                 await _stop(session, row.id, "webhook_inactive")
+                continue
+            secrets_ = self._signing_secrets(webhook)
+            if secrets_ is None:
+                await _stop(session, row.id, "secret_unreadable")
                 continue
             event = events[row.event_id]
             jobs.append(
@@ -447,8 +454,20 @@ class Worker:
 
         async with platform_session(self.sessions) as session:
             await begin_write(session)
-            await session.execute(insert(WebhookAttempt), attempt_rows)
-            await session.execute(_MOVE_DELIVERY, delivery_rows)
+            # A webhook deleted meanwhile took its deliveries along; the rows
+            # still here are locked until this commits.
+            alive = set(
+                await session.scalars(
+                    select(WebhookDelivery.id)
+                    .where(WebhookDelivery.id.in_([r["b_id"] for r in delivery_rows]))
+                    .with_for_update()
+                )
+            )
+            attempt_rows = [r for r in attempt_rows if r["delivery_id"] in alive]
+            delivery_rows = [r for r in delivery_rows if r["b_id"] in alive]
+            if attempt_rows:
+                await session.execute(insert(WebhookAttempt), attempt_rows)
+                await session.execute(_MOVE_DELIVERY, delivery_rows)
             await self._apply_health(session, health, now)
             await session.commit()
 
@@ -595,6 +614,7 @@ def build_worker(
         ),
         vault=Vault(settings.secret_key),
         concurrency=chosen,
+        lease=timedelta(seconds=settings.worker_lease_seconds),
         mailer=Mailer(settings.smtp_url, settings.smtp_from)
         if settings.smtp_url
         else None,

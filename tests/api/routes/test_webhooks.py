@@ -185,6 +185,8 @@ BAD_URLS = {
     ),
     "not a url": "Use an http or https URL.",
     "https://erp.example.com:99999/": "Enter a valid URL.",
+    "https://１２７.0.0.1/": "Enter a valid URL.",
+    "https://erp.example.com/hooks#frag": "Leave the fragment (#...) out of the URL.",
 }
 PRIVATE = (
     "This URL points to a private, local or reserved address; "
@@ -218,6 +220,8 @@ PRIVATE_SPELLINGS = [
     "https://[::]/",
     "https://inside.example.com/",
     "https://sneaky.example.com/",
+    "https://[::ffff:10.0.0.1]/",
+    "https://[2002:7f00:1::]/",
 ]
 
 

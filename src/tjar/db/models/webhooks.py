@@ -46,12 +46,15 @@ class WebhookEvent(TenantOwned, Base):
     __tablename__ = "webhook_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(40))
     type: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
-    __table_args__ = (Index(None, "store_id", "created_at"),)
+    __table_args__ = (
+        Index(None, "store_id", "created_at"),
+        Index(None, "store_id", "public_id", unique=True),
+    )
 
 
 class WebhookDelivery(TenantOwned, Base):
@@ -96,6 +99,7 @@ class WebhookDelivery(TenantOwned, Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # The cleanup job's scan, across stores too.
         Index(None, "completed_at"),
     )
 
@@ -140,6 +144,7 @@ class StoreNotice(TenantOwned, Base):
 
     __table_args__ = (
         Index(None, "store_id", "created_at"),
+        # The mailer's queue, across stores.
         Index(
             "ix_store_notices_unsent",
             "id",

@@ -32,13 +32,17 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_events")),
-        sa.UniqueConstraint("public_id", name=op.f("uq_webhook_events_public_id")),
     )
     with op.batch_alter_table("webhook_events", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_webhook_events_store_id_created_at"),
             ["store_id", "created_at"],
             unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_webhook_events_store_id_public_id"),
+            ["store_id", "public_id"],
+            unique=True,
         )
 
     op.create_table(
@@ -237,6 +241,7 @@ def downgrade() -> None:
 
     op.drop_table("webhooks")
     with op.batch_alter_table("webhook_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_events_store_id_public_id"))
         batch_op.drop_index(batch_op.f("ix_webhook_events_store_id_created_at"))
 
     op.drop_table("webhook_events")

@@ -1,0 +1,1 @@
+"""Benchmarks: run with ``make bench-webhooks``; not part of the test suite."""

@@ -80,15 +80,18 @@ def order_like(number: int) -> dict[str, Any]:
     }
 
 
-async def fresh_database(base: str) -> str:
+async def fresh_database(base: str) -> tuple[str, str]:
+    """Create an empty scratch database; return its URL and the server version."""
     admin = make_url(base).set(drivername="postgresql")
     connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         await connection.execute(f'CREATE DATABASE "{DATABASE}"')
+        version = str(await connection.fetchval("SHOW server_version"))
     finally:
         await connection.close()
-    return make_url(base).set(database=DATABASE).render_as_string(hide_password=False)
+    url = make_url(base).set(database=DATABASE)
+    return url.render_as_string(hide_password=False), version.split()[0]
 
 
 async def no_dns(host: str, port: int) -> list[str]:
@@ -143,6 +146,12 @@ async def wait_for(port: int, count: int, within: float) -> dict[str, Any]:
         await asyncio.sleep(0.25)
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time a process has used (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -151,8 +160,9 @@ def peak_rss_mb(pid: int) -> float:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    url = await fresh_database(args.database_url)
-    migrate.upgrade(url)
+    url, postgres = await fresh_database(args.database_url)
+    # Alembic runs its own event loop.
+    await asyncio.to_thread(migrate.upgrade, url)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     port = free_port()
@@ -189,8 +199,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"queueing {args.events} events ...", flush=True)
         await queue(sessions, store_id, args.events)
 
+        # py-spy samples without slowing the worker; install it to profile.
+        profiler = (
+            ["py-spy", "record", "--format", "raw", "-o", args.profile, "--"]
+            if args.profile
+            else []
+        )
         worker = start(
             [
+                *profiler,
                 sys.executable,
                 "-m",
                 "tjar",
@@ -203,6 +220,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         seen = await wait_for(port, args.events, within=600)
         times = sorted(seen["arrivals"].values())
         rate = (len(times) - 1) / (times[-1] - times[0])
+        # Startup included: an upper bound on the busy share of one core.
+        worker_cpu = cpu_seconds(worker.pid) / (times[-1] - times[0])
+        receiver_cpu = cpu_seconds(receiver.pid) / (times[-1] - times[0])
         print(f"throughput: {rate:.0f} deliveries/s", flush=True)
 
         print(f"latency: {args.samples} events on an idle queue ...", flush=True)
@@ -234,6 +254,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "p95_ms": delays[int(len(delays) * 0.95) - 1],
         "p99_ms": delays[int(len(delays) * 0.99) - 1],
         "rss_mb": rss,
+        "worker_cpu": worker_cpu,
+        "receiver_cpu": receiver_cpu,
+        "postgres": postgres,
     }
 
 
@@ -245,11 +268,12 @@ def report(result: dict[str, Any], command: str) -> str:
             START,
             "## Webhook delivery",
             "",
-            f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}` on "
-            f"{platform.node() and 'this machine'} ({os.cpu_count()} cores, "
-            f"Python {platform.python_version()}, Tjar {__version__}): one "
-            f"`tjar worker` process (`--concurrency {result['concurrency']}`), "
-            "PostgreSQL and a uvicorn receiver, all on the same 2 cores.",
+            f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}` "
+            f"({os.cpu_count()} cores; Python {platform.python_version()}, "
+            f"PostgreSQL {result['postgres']}, httpx {httpx.__version__}, "
+            f"Tjar {__version__}): one `tjar worker` process "
+            f"(`--concurrency {result['concurrency']}`), PostgreSQL and a "
+            "uvicorn receiver, all on the same cores.",
             "",
             "| measure | result | target | |",
             "|---|---|---|---|",
@@ -260,6 +284,8 @@ def report(result: dict[str, Any], command: str) -> str:
             f"| commit → arrival, p95 / p99 | {result['p95_ms']:.1f} / "
             f"{result['p99_ms']:.1f} ms | | |",
             f"| worker peak resident memory | {result['rss_mb']:.0f} MB | | |",
+            f"| worker / receiver CPU while sending | {result['worker_cpu']:.0%} / "
+            f"{result['receiver_cpu']:.0%} of a core | | |",
             END,
         ]
     )
@@ -285,8 +311,14 @@ def main() -> None:
     )
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=64)
+    # Fastest on this machine (see docs/performance.md for the others).
+    parser.add_argument("--concurrency", type=int, default=24)
     parser.add_argument("--write", action="store_true", help="Update the report.")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="Sample the worker with py-spy into FILE (collapsed stacks).",
+    )
     args = parser.parse_args()
 
     result = asyncio.run(run(args))

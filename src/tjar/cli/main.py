@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Annotated, TypeVar
 
 import typer
+import uvloop
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tjar.api.errors import MESSAGES
@@ -340,4 +341,5 @@ def worker(
             await delivery.sender.aclose()
             await engine.dispose()
 
-    asyncio.run(main())
+    # The same event loop uvicorn runs the API on.
+    uvloop.run(main())

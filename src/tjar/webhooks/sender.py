@@ -58,6 +58,7 @@ class Sender:
         total_timeout: float = TOTAL_TIMEOUT,
     ) -> None:
         self.total_timeout = total_timeout
+        self._urls: dict[str, httpx.URL] = {}
         backend = GuardedBackend(allow_private=allow_private, resolver=resolver)
         self.client = httpx.AsyncClient(
             transport=GuardedTransport(
@@ -88,7 +89,7 @@ class Sender:
         self, url: str, headers: dict[str, str], body: bytes, started: float
     ) -> AttemptResult:
         async with self.client.stream(
-            "POST", url, headers=headers, content=body
+            "POST", self._url(url), headers=headers, content=body
         ) as reply:
             kept = bytearray()
             async for chunk in reply.aiter_bytes():
@@ -102,6 +103,15 @@ class Sender:
                 excerpt=excerpt or None,
                 retry_after=reply.headers.get("retry-after"),
             )
+
+    def _url(self, url: str) -> httpx.URL:
+        """Parse each webhook URL once; a busy worker sends to few of them."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            if len(self._urls) > 10_000:
+                self._urls.clear()
+            parsed = self._urls[url] = httpx.URL(url)
+        return parsed
 
     async def aclose(self) -> None:
         await self.client.aclose()

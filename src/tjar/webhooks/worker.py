@@ -8,6 +8,7 @@ that dies mid-attempt leaves its rows to be taken again when the lease ends.
 
 import asyncio
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,7 +24,6 @@ from tjar.config import Settings
 from tjar.db.models import (
     StoreDomain,
     Webhook,
-    WebhookAttempt,
     WebhookDelivery,
     WebhookEvent,
 )
@@ -50,6 +50,8 @@ log = structlog.get_logger("tjar.webhooks")
 LEASE = timedelta(seconds=60)
 KEEP_LOG = timedelta(days=14)
 HOUSEKEEPING_EVERY = 30.0
+RECORD_GATHER = 0.01
+DOMAIN_TTL = 60.0
 CLEANUP_EVERY = timedelta(hours=1)
 
 
@@ -68,6 +70,9 @@ class Job:
     url: str
     secrets: list[str]
     domain: str
+    # The webhook's health when claimed, so healthy batches cost no writes.
+    failing_since: datetime | None = None
+    warned: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,27 @@ class Done:
 class _Health:
     """What a batch of results means for each webhook."""
 
-    succeeded: set[int] = field(default_factory=set)
-    failed: set[int] = field(default_factory=set)
+    recovered: set[int] = field(default_factory=set)
+    newly_failing: set[int] = field(default_factory=set)
+    troubled: set[int] = field(default_factory=set)
     gone: set[int] = field(default_factory=set)
+
+    def note(self, job: Job, outcome: Outcome, now: datetime) -> None:
+        """Take in one result; the last result of a webhook in a batch wins."""
+        webhook = job.webhook_id
+        for group in (self.recovered, self.newly_failing, self.troubled, self.gone):
+            group.discard(webhook)
+        if outcome is Outcome.GONE:
+            self.gone.add(webhook)
+        elif outcome is Outcome.SUCCEEDED:
+            if job.failing_since is not None:
+                self.recovered.add(webhook)
+        elif job.failing_since is None:
+            self.newly_failing.add(webhook)
+        elif now - job.failing_since >= DISABLE_AFTER or (
+            now - job.failing_since >= WARN_AFTER and not job.warned
+        ):
+            self.troubled.add(webhook)
 
 
 class Worker:
@@ -108,7 +131,10 @@ class Worker:
         self.lease = lease
         self.rng = rng or random.Random()
         self._secrets: dict[str, str] = {}
+        self._domain_cache: dict[int, tuple[str, float]] = {}
         self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._in_flight = 0
         self._last_cleanup: datetime | None = None
 
     # -- one pass, for tests and for the CLI's --once --------------------------
@@ -123,7 +149,12 @@ class Worker:
     # -- the loop ------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop`` is set, keeping ``concurrency`` attempts in flight."""
+        """Deliver until ``stop`` is set, keeping ``concurrency`` attempts in flight.
+
+        Claims are made in batches: the next claim waits until half the
+        slots are free (or none are busy), so the queue is read in a few
+        large statements rather than one row at a time.
+        """
         loop = asyncio.get_running_loop()
 
         def ring() -> None:
@@ -132,14 +163,15 @@ class Worker:
         forget = ring_on_commit(ring)
         listener = await self._listen()
         results: asyncio.Queue[Done] = asyncio.Queue()
-        slots = asyncio.Semaphore(self.concurrency)
         recorder = asyncio.create_task(self._record_from(results))
         housekeeper = asyncio.create_task(self._housekeep(stop))
         log.info("worker.started", concurrency=self.concurrency)
         try:
-            await self._feed(stop, slots, results)
+            await self._feed(stop, results)
         finally:
-            await self._drain(slots)
+            while self._in_flight:
+                self._room.clear()
+                await self._room.wait()
             await results.join()
             recorder.cancel()
             housekeeper.cancel()
@@ -148,18 +180,14 @@ class Worker:
                 await listener()
             log.info("worker.stopped")
 
-    async def _feed(
-        self,
-        stop: asyncio.Event,
-        slots: asyncio.Semaphore,
-        results: "asyncio.Queue[Done]",
-    ) -> None:
+    async def _feed(self, stop: asyncio.Event, results: "asyncio.Queue[Done]") -> None:
+        batch = max(1, self.concurrency // 2)
         while not stop.is_set():
-            await slots.acquire()
-            free = 1
-            while free < self.concurrency and not slots.locked():
-                await slots.acquire()
-                free += 1
+            free = self.concurrency - self._in_flight
+            if free < batch and self._in_flight:
+                self._room.clear()
+                await self._room.wait()
+                continue
             # Cleared before the claim: a commit during it still wakes the idle wait.
             self._wake.clear()
             try:
@@ -167,24 +195,18 @@ class Worker:
             except Exception:
                 log.exception("worker.claim_failed")
                 jobs = []
-            for _ in range(free - len(jobs)):
-                slots.release()
+            self._in_flight += len(jobs)
             for job in jobs:
-                asyncio.create_task(self._attempt_into(job, slots, results))
+                asyncio.create_task(self._attempt_into(job, results))
             if not jobs:
                 await self._idle(stop)
 
-    async def _attempt_into(
-        self, job: Job, slots: asyncio.Semaphore, results: "asyncio.Queue[Done]"
-    ) -> None:
+    async def _attempt_into(self, job: Job, results: "asyncio.Queue[Done]") -> None:
         try:
             results.put_nowait(await self.attempt(job))
         finally:
-            slots.release()
-
-    async def _drain(self, slots: asyncio.Semaphore) -> None:
-        for _ in range(self.concurrency):
-            await slots.acquire()
+            self._in_flight -= 1
+            self._room.set()
 
     async def _idle(self, stop: asyncio.Event) -> None:
         waiters = [
@@ -200,6 +222,9 @@ class Worker:
     async def _record_from(self, results: "asyncio.Queue[Done]") -> None:
         while True:
             batch = [await results.get()]
+            # A moment's wait gathers the attempts finishing together into one
+            # transaction; it delays only the bookkeeping, not the sending.
+            await asyncio.sleep(RECORD_GATHER)
             while not results.empty() and len(batch) < 500:
                 batch.append(results.get_nowait())
             try:
@@ -255,33 +280,28 @@ class Worker:
         now = utcnow()
         async with platform_session(self.sessions) as session:
             await begin_write(session)
+            # Core statements on the table: the ORM adds nothing here but time.
+            column = _deliveries.c
             due = (
-                select(WebhookDelivery.id)
-                .where(
-                    WebhookDelivery.status == "pending",
-                    WebhookDelivery.next_attempt_at <= now,
-                )
-                .order_by(WebhookDelivery.next_attempt_at)
+                select(column.id)
+                .where(column.status == "pending", column.next_attempt_at <= now)
+                .order_by(column.next_attempt_at)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
             rows = (
                 await session.execute(
-                    update(WebhookDelivery)
-                    .where(WebhookDelivery.id.in_(due.scalar_subquery()))
-                    .values(
-                        next_attempt_at=now + self.lease,
-                        claims=WebhookDelivery.claims + 1,
-                    )
+                    update(_deliveries)
+                    .where(column.id.in_(due.scalar_subquery()))
+                    .values(next_attempt_at=now + self.lease, claims=column.claims + 1)
                     .returning(
-                        WebhookDelivery.id,
-                        WebhookDelivery.claims,
-                        WebhookDelivery.store_id,
-                        WebhookDelivery.webhook_id,
-                        WebhookDelivery.event_id,
-                        WebhookDelivery.attempts,
+                        column.id,
+                        column.claims,
+                        column.store_id,
+                        column.webhook_id,
+                        column.event_id,
+                        column.attempts,
                     )
-                    .execution_options(synchronize_session=False)
                 )
             ).all()
             jobs = await self._jobs(session, rows) if rows else []
@@ -336,6 +356,8 @@ class Worker:
                     url=webhook.url,
                     secrets=secrets_,
                     domain=domains.get(row.store_id, ""),
+                    failing_since=webhook.failing_since,
+                    warned=webhook.warned_at is not None,
                 )
             )
         return jobs
@@ -343,13 +365,28 @@ class Worker:
     async def _domains(
         self, session: AsyncSession, store_ids: set[int]
     ) -> dict[int, str]:
-        rows = await session.execute(
-            select(StoreDomain.store_id, StoreDomain.domain)
-            .where(StoreDomain.store_id.in_(store_ids))
-            .order_by(StoreDomain.is_primary, StoreDomain.id.desc())
-        )
-        # Later rows win: the primary domain, else the first one made.
-        return {row.store_id: row.domain for row in rows}
+        """Return each store's primary domain, cached for a minute."""
+        now = time.monotonic()
+        wanted = {
+            store_id
+            for store_id in store_ids
+            if now - self._domain_cache.get(store_id, ("", -DOMAIN_TTL))[1]
+            >= DOMAIN_TTL
+        }
+        if wanted:
+            rows = await session.execute(
+                select(StoreDomain.store_id, StoreDomain.domain)
+                .where(StoreDomain.store_id.in_(wanted))
+                .order_by(StoreDomain.is_primary, StoreDomain.id.desc())
+            )
+            # Later rows win: the primary domain, else the first one made.
+            for row in rows:
+                self._domain_cache[row.store_id] = (row.domain, now)
+        return {
+            store_id: self._domain_cache[store_id][0]
+            for store_id in store_ids
+            if store_id in self._domain_cache
+        }
 
     def _signing_secrets(self, webhook: Webhook) -> list[str] | None:
         try:
@@ -442,15 +479,7 @@ class Worker:
                     "completed_at": None if decision.status == "pending" else now,
                 }
             )
-            # The last result in the batch says how each webhook is doing.
-            for group in (health.succeeded, health.failed, health.gone):
-                group.discard(job.webhook_id)
-            if outcome is Outcome.SUCCEEDED:
-                health.succeeded.add(job.webhook_id)
-            elif outcome is Outcome.GONE:
-                health.gone.add(job.webhook_id)
-            else:
-                health.failed.add(job.webhook_id)
+            health.note(job, outcome, now)
 
         async with platform_session(self.sessions) as session:
             await begin_write(session)
@@ -466,7 +495,7 @@ class Worker:
             attempt_rows = [r for r in attempt_rows if r["delivery_id"] in alive]
             delivery_rows = [r for r in delivery_rows if r["b_id"] in alive]
             if attempt_rows:
-                await session.execute(insert(WebhookAttempt), attempt_rows)
+                await session.execute(insert(_attempts), attempt_rows)
                 await session.execute(_MOVE_DELIVERY, delivery_rows)
             await self._apply_health(session, health, now)
             await session.commit()
@@ -474,23 +503,25 @@ class Worker:
     async def _apply_health(
         self, session: AsyncSession, health: _Health, now: datetime
     ) -> None:
-        if health.succeeded:
+        if health.recovered:
             await session.execute(
                 update(Webhook)
-                .where(
-                    Webhook.id.in_(health.succeeded), Webhook.failing_since.is_not(None)
-                )
+                .where(Webhook.id.in_(health.recovered))
                 .values(failing_since=None, warned_at=None)
                 .execution_options(synchronize_session=False)
             )
-        if health.failed:
+        if health.newly_failing:
             await session.execute(
                 update(Webhook)
-                .where(Webhook.id.in_(health.failed), Webhook.failing_since.is_(None))
+                .where(
+                    Webhook.id.in_(health.newly_failing),
+                    Webhook.failing_since.is_(None),
+                )
                 .values(failing_since=now)
                 .execution_options(synchronize_session=False)
             )
-            await self._judge_failing(session, health.failed, now)
+        if health.troubled:
+            await self._judge_failing(session, health.troubled, now)
         for webhook_id in health.gone:
             webhook = await session.get(Webhook, webhook_id)
             if webhook is not None and webhook.is_active:
@@ -524,6 +555,7 @@ class Worker:
 
 
 _deliveries = Webhook.metadata.tables["webhook_deliveries"]
+_attempts = Webhook.metadata.tables["webhook_attempts"]
 # One statement for the whole batch (executemany); the SET columns come from
 # each row's parameters. A row whose lease passed to another worker has
 # another ``claims`` and is left to that worker.

@@ -1,7 +1,7 @@
 """A store's webhooks: register, change, remove, re-key, test and replay."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Select, func, select
@@ -39,7 +39,6 @@ class WebhookInput:
     url: str | None = None
     events: list[str] | None = None
     is_active: bool | None = None
-    sent: frozenset[str] = field(default_factory=frozenset)
 
 
 def state_of(webhook: Webhook) -> str:
@@ -84,7 +83,7 @@ async def create_webhook(
     }
     if missing:
         raise ValidationFailed(missing)
-    await _check(session, data, policy, own_id=None)
+    await _check(data, policy)
 
     limit = await session.scalar(
         select(Store.webhook_limit)
@@ -128,7 +127,7 @@ async def update_webhook(
 ) -> Webhook:
     """Change the fields sent. Turning a disabled webhook on clears its trouble."""
     webhook = await get_webhook(session, webhook_id)
-    await _check(session, data, policy, own_id=webhook.id)
+    await _check(data, policy)
     if data.url is not None and data.url != webhook.url:
         await _lock_store(session)
         await _refuse_taken_url(session, data.url, own_id=webhook.id)
@@ -320,13 +319,7 @@ async def _usable(session: AsyncSession, webhook_id: int) -> Webhook:
     return webhook
 
 
-async def _check(
-    session: AsyncSession,
-    data: WebhookInput,
-    policy: TargetPolicy,
-    *,
-    own_id: int | None,
-) -> None:
+async def _check(data: WebhookInput, policy: TargetPolicy) -> None:
     errors: dict[str, list[tuple[str, dict[str, object]]]] = {}
     if data.name is not None and not data.name.strip():
         errors["name"] = [(_("This field is required."), {})]

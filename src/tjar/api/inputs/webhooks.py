@@ -26,7 +26,6 @@ class WebhookIn(Strict):
             if self.events is not None
             else None,
             is_active=self.is_active,
-            sent=frozenset(self.model_fields_set),
         )
 
 

@@ -272,3 +272,59 @@ def test_stores_update_changes_the_money_settings(
     assert "shipping_fee=None" in cleared.stdout
     assert bad.returncode == 1
     assert "vat_rate" in bad.stderr
+
+
+def test_users_create_adds_users_with_roles(fresh_url: str, tmp_path: Path) -> None:
+    tjar("db", "upgrade", url=fresh_url, cwd=tmp_path)
+    tjar(
+        "stores",
+        "create",
+        "--slug",
+        "shop",
+        "--name",
+        "Shop",
+        "--owner-email",
+        "o@s.sa",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+
+    def add(*args: str) -> subprocess.CompletedProcess[str]:
+        return tjar(
+            "users", "create", "--store", "shop", *args, url=fresh_url, cwd=tmp_path
+        )
+
+    staff = add("--email", "Staff@S.sa", "--role", "staff", "--password", "long-enough")
+    again = add("--email", "staff@s.sa", "--role", "admin")
+    bad_role = add("--email", "x@s.sa", "--role", "boss")
+    short = add("--email", "y@s.sa", "--role", "admin", "--password", "short")
+    nowhere = tjar(
+        "users",
+        "create",
+        "--store",
+        "none",
+        "--email",
+        "z@s.sa",
+        "--role",
+        "staff",
+        url=fresh_url,
+        cwd=tmp_path,
+    )
+
+    assert staff.returncode == 0, staff.stderr
+    assert staff.stdout.strip() == "staff@s.sa\tstaff"
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert bad_role.returncode == 2
+    assert short.returncode == 1
+    assert "at least 8" in short.stderr
+    assert nowhere.returncode == 1
+
+
+def test_worker_once_sends_what_is_due(fresh_url: str, tmp_path: Path) -> None:
+    tjar("db", "upgrade", url=fresh_url, cwd=tmp_path)
+
+    idle = tjar("worker", "--once", url=fresh_url, cwd=tmp_path)
+
+    assert idle.returncode == 0, idle.stderr
+    assert idle.stdout.strip() == "sent 0"

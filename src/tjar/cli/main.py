@@ -46,7 +46,9 @@ app = typer.Typer(help="Tjar commerce platform.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 stores_app = typer.Typer(help="Stores.", no_args_is_help=True)
 keys_app = typer.Typer(help="Store API keys.", no_args_is_help=True)
+users_app = typer.Typer(help="Store users (dashboard sign-in).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 app.add_typer(stores_app, name="stores")
 app.add_typer(keys_app, name="keys")
 
@@ -128,6 +130,31 @@ def stores_create(
             )
             await session.commit()
             return f"{store.slug}.{settings.platform_domain}"
+
+    typer.echo(_run(work))
+
+
+@users_app.command("create")
+def users_create(
+    store: Annotated[str, typer.Option(help="The store's slug.")],
+    email: Annotated[str, typer.Option(help="The user's sign-in email.")],
+    role: Annotated[Role, typer.Option(help="owner, admin or staff.")],
+    password: Annotated[
+        str | None,
+        typer.Option(help="Sets the password (at least 8 characters)."),
+    ] = None,
+) -> None:
+    """Add a user to a store; print the user's email and role."""
+
+    async def work(
+        sessions: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> str:
+        async with platform_session(sessions) as session:
+            found = await get_store_by_slug(session, store)
+            bind_to_store(session, found.id)
+            user = await create_user(session, email=email, role=role, password=password)
+            await session.commit()
+            return f"{user.email}\t{user.role}"
 
     typer.echo(_run(work))
 

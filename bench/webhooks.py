@@ -120,7 +120,8 @@ async def queue(
     for start in range(0, count, 1000):
         async with store_session(sessions, store_id, write=True) as session:
             for number in range(start, min(start + 1000, count)):
-                await emit(session, "order.updated", order_like(number))
+                data = order_like(number)
+                await emit(session, "order.updated", lambda ctx, data=data: data)
             await session.commit()
 
 
@@ -229,7 +230,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         committed: dict[str, float] = {}
         for number in range(args.samples):
             async with store_session(sessions, store_id, write=True) as session:
-                event = await emit(session, "order.updated", order_like(number))
+                data = order_like(number)
+                event = await emit(
+                    session, "order.updated", lambda ctx, data=data: data
+                )
                 await session.commit()
             assert event is not None
             committed[event.public_id] = time.time()

@@ -154,7 +154,7 @@ async def test_payloads_over_256_kb_carry_identifiers_only(
     huge["notes"] = "x" * MAX_PAYLOAD_BYTES  # type: ignore[assignment]
 
     async with store_session(sessions, alpha.store.id) as session:
-        event = await emit(session, "order.updated", huge)
+        event = await emit(session, "order.updated", lambda ctx: huge)
         await session.commit()
 
     assert event is not None
@@ -208,7 +208,7 @@ async def test_every_spelling_of_this_machine_is_refused_when_sending(
 
     results = {
         host: await sender.send(
-            f"http://{host}:{receiver.port}/hook", {"content-type": "text/plain"}, b"x"
+            f"https://{host}:{receiver.port}/hook", {"content-type": "text/plain"}, b"x"
         )
         for host in LOOPBACK_SPELLINGS
     }
@@ -219,3 +219,16 @@ async def test_every_spelling_of_this_machine_is_refused_when_sending(
         assert result.status_code is None, host
         assert result.error is not None
         assert "address not allowed" in result.error, (host, result.error)
+
+
+async def test_plain_http_is_not_sent_where_private_targets_are_refused(
+    resolver: FakeResolver, receiver: Receiver
+) -> None:
+    # Saved while allowed (development), sent by a production worker.
+    sender = Sender(allow_private=False, resolver=resolver)
+
+    result = await sender.send(receiver.url(), {}, b"{}")
+    await sender.aclose()
+
+    assert receiver.received == []
+    assert result.error == "refused: https is required"

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.api.routes.test_order_writes import ORDERS, product
+from tests.api.routes.test_order_writes import ORDERS, product, set_store
 from tests.factories import StoreWithKey
 from tests.webhooks.fixtures import FakeResolver, order_body, register
 from tests.webhooks.receiver import Answer, Received, Receiver, verified_by_reference
@@ -323,3 +323,47 @@ async def test_five_days_of_failures_warn_then_disable_and_mail_the_owner(
     async with store_session(sessions, alpha.store.id) as session:
         statuses = {n.email_status for n in await session.scalars(select(StoreNotice))}
     assert statuses == {"sent"}
+
+
+async def test_odd_answers_from_one_receiver_do_not_hold_back_the_others(
+    client: httpx.AsyncClient,
+    worker: Worker,
+    receiver: Receiver,
+    alpha: StoreWithKey,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    answers = {
+        "/huge-wait": Answer(429, {"Retry-After": "1" * 5000}),
+        "/odd-digit": Answer(200, {"Retry-After": "²"}),
+        "/nul": Answer(500, {}, b"bad\x00answer"),
+        "/healthy": Answer(200),
+    }
+    receiver.script = lambda item: answers[item.path]
+    await set_store(sessions, alpha.store.id, webhook_limit=4)
+    for path in answers:
+        await register(client, receiver.url(path), ["order.created"])
+    await place_order(client)
+
+    assert await worker.run_once() == 4
+
+    by_path = {}
+    for webhook in (await client.get(WEBHOOKS)).json()["data"]["webhooks"]:
+        log = await client.get(f"{WEBHOOKS}/{webhook['id']}/deliveries")
+        [delivery] = log.json()["data"]["deliveries"]
+        by_path[webhook["url"].rsplit("/", 1)[1]] = delivery
+    assert {path: d["attempt_count"] for path, d in by_path.items()} == {
+        "huge-wait": 1,
+        "odd-digit": 1,
+        "nul": 1,
+        "healthy": 1,
+    }
+    assert by_path["healthy"]["status"] == "succeeded"
+    assert by_path["odd-digit"]["status"] == "succeeded"
+    assert by_path["nul"]["attempts"][0]["response_excerpt"] == "bad\ufffdanswer"
+    [waiting] = [
+        d
+        for d in await deliveries(sessions, alpha.store.id)
+        if d.last_status_code == 429
+    ]
+    assert waiting.next_attempt_at == clock() + timedelta(hours=24)

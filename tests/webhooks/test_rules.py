@@ -157,6 +157,11 @@ def test_retry_after_reads_seconds_and_dates() -> None:
     )
     assert parse_retry_after("soon", now=NOW) is None
     assert parse_retry_after(None, now=NOW) is None
+    assert parse_retry_after("²", now=NOW) is None
+    assert parse_retry_after("9" * 5000, now=NOW) == timedelta(hours=24)
+    assert parse_retry_after("Fri, 04 Dec 9999 12:10:00 GMT", now=NOW) == timedelta(
+        hours=24
+    )
 
 
 def test_signatures_match_the_reference_package() -> None:

@@ -48,7 +48,7 @@ async def queue_events(
         async with store_session(sessions, store_id, write=True) as session:
             for number in range(start, min(start + 500, count)):
                 data = {"id": number, "version": 1, "updated_at": utcnow().isoformat()}
-                await emit(session, "order.updated", data)
+                await emit(session, "order.updated", lambda ctx, data=data: data)
             await session.commit()
 
 

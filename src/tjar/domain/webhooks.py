@@ -1,8 +1,10 @@
 """A store's webhooks: register, change, remove, re-key, test and replay."""
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +15,7 @@ from tjar.db.session import STORE_KEY
 from tjar.domain.paging import Page, PageRequest, Sort, paginate
 from tjar.errors import InvalidState, NotFound, ValidationFailed
 from tjar.i18n import _
+from tjar.representation.common import Context, timestamp
 from tjar.webhooks import signing
 from tjar.webhooks.events import EVENT_TYPES, TEST_EVENT
 from tjar.webhooks.outbox import emit, mark_emitted
@@ -297,11 +300,14 @@ async def send_test_event(session: AsyncSession, *, webhook_id: int) -> WebhookD
     """Queue a ``webhook.test`` event for this webhook alone, due at once."""
     webhook = await _usable(session, webhook_id)
     now = utcnow()
-    data = {
-        "webhook": {"id": webhook.id, "name": webhook.name, "url": webhook.url},
-        "message": "This is a test event from Tjar.",
-        "updated_at": now.isoformat(),
-    }
+
+    def data(ctx: Context) -> dict[str, Any]:
+        return {
+            "webhook": {"id": webhook.id, "name": webhook.name, "url": webhook.url},
+            "message": "This is a test event from Tjar.",
+            "updated_at": timestamp(ctx, now),
+        }
+
     event = await emit(session, TEST_EVENT, data, webhook_id=webhook.id)
     assert event is not None
     await session.flush()
@@ -323,6 +329,8 @@ async def _check(data: WebhookInput, policy: TargetPolicy) -> None:
     errors: dict[str, list[tuple[str, dict[str, object]]]] = {}
     if data.name is not None and not data.name.strip():
         errors["name"] = [(_("This field is required."), {})]
+    elif data.name is not None and _has_control_characters(data.name):
+        errors["name"] = [(_("Leave out control characters such as line breaks."), {})]
     if data.url is not None:
         problem = await url_problem(
             data.url, allow_private=policy.allow_private, resolver=policy.resolver
@@ -339,6 +347,10 @@ async def _check(data: WebhookInput, policy: TargetPolicy) -> None:
                 ]
     if errors:
         raise ValidationFailed(errors)
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in text)
 
 
 async def _lock_store(session: AsyncSession) -> None:

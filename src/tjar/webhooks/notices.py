@@ -5,6 +5,7 @@ email is sent later from the notice, so a mail server that is down delays
 the mail without losing it.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -62,11 +63,20 @@ def add_notice(
 
 
 def notice_text(notice: StoreNotice, language: str) -> tuple[str, str]:
-    """Return a notice's subject and explanation in ``language``."""
-    params = {key: str(value) for key, value in notice.params.items()}
+    """Return a notice's subject and explanation in ``language``.
+
+    The parameters come from the store (a webhook's name and URL), so line
+    breaks and other control characters are made spaces: a subject must be
+    one line.
+    """
+    params = {key: _one_line(str(value)) for key, value in notice.params.items()}
     subject = translate(language, SUBJECTS[notice.kind], **params)
     reason = translate(language, REASONS[params["reason"]], **params)
     return subject, reason
+
+
+def _one_line(text: str) -> str:
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,11 @@ async def _mail(
     subject, reason = notice_text(notice, language)
     try:
         await mailer.send(owners, subject, reason)
+    except ValueError as error:
+        # The message itself cannot be sent (a malformed address): final.
+        log.warning("notice.mail_refused", notice_id=notice.id, error=str(error))
+        notice.email_status = "failed"
+        return 0
     except (aiosmtplib.SMTPException, OSError) as error:
         log.warning("notice.mail_failed", notice_id=notice.id, error=str(error))
         if notice.created_at + GIVE_UP_AFTER <= utcnow():

@@ -43,7 +43,8 @@ _EMITTED = "tjar_emitted"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _last_id = 0
 
-Subject = Order | Product | Customer | dict[str, Any]
+# A record, or a function that builds the data for the reader's context.
+Subject = Order | Product | Customer | Callable[[Context], dict[str, Any]]
 
 # Called after a transaction that emitted commits: in-process workers wake at
 # once instead of at their next poll.
@@ -171,7 +172,7 @@ def _data(ctx: Context, subject: Subject) -> dict[str, Any]:
         return product_data(ctx, subject)
     if isinstance(subject, Customer):
         return customer_data(ctx, subject)
-    return subject
+    return subject(ctx)
 
 
 def _body(

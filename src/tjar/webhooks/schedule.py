@@ -81,16 +81,23 @@ def jittered(delay: timedelta, rng: random.Random) -> timedelta:
 
 
 def parse_retry_after(value: str | None, *, now: datetime) -> timedelta | None:
-    """Read a ``Retry-After`` header: seconds, or an HTTP date."""
+    """Read a ``Retry-After`` header (seconds, or an HTTP date), capped at a day.
+
+    It comes from a receiver, so anything odd is ignored rather than trusted.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return timedelta(seconds=int(value))
+    if value.isascii() and value.isdigit():
+        # Past the cap the exact number does not matter (nor can it overflow).
+        seconds = int(value[:12])
+        return min(timedelta(seconds=seconds), MAX_RETRY_AFTER)
+    if len(value) > 64:
+        return None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         return None
-    return max(when - now, timedelta(0))
+    return min(max(when - now, timedelta(0)), MAX_RETRY_AFTER)

@@ -58,6 +58,7 @@ class Sender:
         total_timeout: float = TOTAL_TIMEOUT,
     ) -> None:
         self.total_timeout = total_timeout
+        self.allow_private = allow_private
         self._urls: dict[str, httpx.URL] = {}
         backend = GuardedBackend(allow_private=allow_private, resolver=resolver)
         self.client = httpx.AsyncClient(
@@ -75,6 +76,9 @@ class Sender:
     ) -> AttemptResult:
         """POST ``body`` as it is; report what came back or what went wrong."""
         started = time.perf_counter()
+        if not self.allow_private and not url.startswith("https://"):
+            # Saved while plain http was allowed; never sent in clear here.
+            return AttemptResult(None, 0, error="refused: https is required")
         try:
             async with asyncio.timeout(self.total_timeout):
                 return await self._post(url, headers, body, started)
@@ -96,7 +100,7 @@ class Sender:
                 kept += chunk
                 if len(kept) >= READ_CAP:
                     break
-            excerpt = bytes(kept).decode("utf-8", "replace")[:EXCERPT_CHARS]
+            excerpt = storable(bytes(kept).decode("utf-8", "replace"))[:EXCERPT_CHARS]
             return AttemptResult(
                 reply.status_code,
                 _since(started),
@@ -123,4 +127,9 @@ def _since(started: float) -> int:
 
 def _describe(error: httpx.HTTPError) -> str:
     text = str(error) or type(error).__name__
-    return f"{type(error).__name__}: {text}"[:300]
+    return storable(f"{type(error).__name__}: {text}")[:300]
+
+
+def storable(text: str) -> str:
+    """Make a receiver's text safe to store: PostgreSQL text cannot hold NUL."""
+    return text.replace("\x00", "\ufffd")

@@ -7,10 +7,12 @@ decoded bytes, of ``{webhook-id}.{webhook-timestamp}.{body}``.
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime, timedelta
 
 PREFIX = "whsec_"
+_UNIX_SECONDS = re.compile(r"(0|[1-9][0-9]{0,11})")
 TOLERANCE = timedelta(minutes=5)
 
 
@@ -53,15 +55,15 @@ def check(
     """
     if not message_id or not timestamp or not header:
         return "missing_header"
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
+    # Unix seconds exactly as signed: ASCII digits, no sign, no padding.
+    if not _UNIX_SECONDS.fullmatch(timestamp):
         return "timestamp_out_of_tolerance"
+    sent_at = int(timestamp)
     if abs(now.timestamp() - sent_at) > TOLERANCE.total_seconds():
         return "timestamp_out_of_tolerance"
-    offered = {part.strip() for part in header.split(" ") if part.strip()}
+    offered = [part.encode() for part in header.split(" ") if part]
     for secret in secrets_:
-        expected = signature(secret, message_id, sent_at, body)
+        expected = signature(secret, message_id, sent_at, body).encode()
         if any(hmac.compare_digest(expected, given) for given in offered):
             return None
     return "bad_signature"

@@ -132,6 +132,8 @@ async def url_problem(
         host = parts.hostname
     except ValueError:
         return _("Enter a valid URL.")
+    if port == 0:
+        return _("Enter a valid URL.")
     if parts.scheme not in ("http", "https") or not host:
         return _("Use an http or https URL.")
     if parts.scheme == "http" and not allow_private:

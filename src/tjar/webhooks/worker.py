@@ -228,29 +228,51 @@ class Worker:
             while not results.empty() and len(batch) < 500:
                 batch.append(results.get_nowait())
             try:
-                await self.record(batch)
-            except Exception:
-                # The rows stay leased; they are sent again when the lease ends.
-                log.exception("worker.record_failed", count=len(batch))
+                await self._record_apart(batch)
             finally:
                 for _ in batch:
                     results.task_done()
 
+    async def _record_apart(self, batch: list[Done]) -> None:
+        """Record a batch, or if that fails each result alone.
+
+        So one bad result cannot hold back the rest. A result that cannot be
+        recorded stays leased, and is sent again when the lease ends.
+        """
+        try:
+            await self.record(batch)
+            return
+        except Exception:
+            if len(batch) == 1:
+                log.exception(
+                    "worker.record_failed", delivery_id=batch[0].job.delivery_id
+                )
+                return
+            log.exception("worker.batch_record_failed", count=len(batch))
+        for item in batch:
+            await self._record_apart([item])
+
     async def _housekeep(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            try:
-                await self.housekeeping()
-            except Exception:
-                log.exception("worker.housekeeping_failed")
+            await self.housekeeping()
             await asyncio.sleep(HOUSEKEEPING_EVERY)
 
     async def housekeeping(self) -> None:
-        """Mail pending notices; once an hour, drop log entries past 14 days."""
-        await send_notice_mails(self.sessions, self.mailer)
+        """Mail pending notices; once an hour, drop log entries past 14 days.
+
+        Each job runs even when the other fails.
+        """
+        try:
+            await send_notice_mails(self.sessions, self.mailer)
+        except Exception:
+            log.exception("worker.notice_mail_failed")
         now = utcnow()
         if self._last_cleanup is None or now - self._last_cleanup >= CLEANUP_EVERY:
-            await cleanup(self.sessions, before=now - KEEP_LOG)
-            self._last_cleanup = now
+            try:
+                await cleanup(self.sessions, before=now - KEEP_LOG)
+                self._last_cleanup = now
+            except Exception:
+                log.exception("worker.cleanup_failed")
 
     async def _listen(self) -> Callable[[], Any] | None:
         """On PostgreSQL, wake on ``NOTIFY`` from committing emitters."""

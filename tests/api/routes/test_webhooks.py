@@ -186,6 +186,7 @@ BAD_URLS = {
     "not a url": "Use an http or https URL.",
     "https://erp.example.com:99999/": "Enter a valid URL.",
     "https://１２７.0.0.1/": "Enter a valid URL.",
+    "https://erp.example.com:0/": "Enter a valid URL.",
     "https://erp.example.com/hooks#frag": "Leave the fragment (#...) out of the URL.",
 }
 PRIVATE = (
@@ -303,6 +304,10 @@ async def test_bad_urls_are_refused(
             {"events.1": ["There is no event called order.shipped."]},
         ),
         ({"name": "  "}, {"name": ["This field is required."]}),
+        (
+            {"name": "Evil\nBcc: victim@example.com"},
+            {"name": ["Leave out control characters such as line breaks."]},
+        ),
         ({"events": "order.created"}, {"events": ["Send a list."]}),
         ({"secret": "mine"}, {"secret": ["This field is not accepted."]}),
     ],
@@ -463,6 +468,18 @@ async def test_verify_signature_says_why(
     }
     missing = {k: v for k, v in headers.items() if k != "webhook-signature"}
     assert await verify(headers=missing) == {"valid": False, "reason": "missing_header"}
+    # Checked byte for byte, and the timestamp exactly as it was signed.
+    bad = {"valid": False, "reason": "bad_signature"}
+    assert await verify(payload=arrived.body.decode() + "\n") == bad
+    assert await verify(payload=" " + arrived.body.decode()) == bad
+    assert await verify(headers={**headers, "webhook-signature": "v1,é"}) == bad
+    stamp = headers["webhook-timestamp"]
+    for odd in ("+" + stamp, "0" + stamp, stamp[:3] + "_" + stamp[3:], "9" * 4000):
+        changed = {**headers, "webhook-timestamp": odd}
+        assert await verify(headers=changed) == {
+            "valid": False,
+            "reason": "timestamp_out_of_tolerance",
+        }, odd
     clock.advance(minutes=5, seconds=1)
     assert await verify() == {"valid": False, "reason": "timestamp_out_of_tolerance"}
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from tjar.api.inputs.common import Id, Short, Strict
 from tjar.domain.webhooks import SignedRequest, WebhookInput
@@ -30,6 +30,9 @@ class WebhookIn(Strict):
 
 
 class VerifyIn(Strict):
+    # Checked byte for byte: nothing is trimmed.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
     webhook_id: Id
     payload: Annotated[str, Field(description="The raw body, exactly as received.")]
     headers: Annotated[

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query, Request
+from fastapi import Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
@@ -44,8 +44,6 @@ from tjar.representation.common import Context
 from tjar.representation.webhooks import delivery_data, event_list, webhook_data
 
 router = resource_router(prefix="/webhooks", tags=["Webhooks"])
-
-DeliveryId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A delivery's id.")]
 
 
 @router.get("", responses=ERRORS, response_model=Envelope[WebhookList])
@@ -156,8 +154,11 @@ async def update_webhook_route(
         data=body.to_input(),
         policy=request.app.state.target_policy,
     )
+    last = await last_deliveries(session, [webhook.id])
     return success(
-        request, _("Webhook updated successfully."), webhook_data(ctx, webhook)
+        request,
+        _("Webhook updated successfully."),
+        webhook_data(ctx, webhook, last.get(webhook.id)),
     )
 
 
@@ -183,7 +184,8 @@ async def refresh_secret_route(
     webhook, secret = await refresh_webhook_secret(
         session, webhook_id=identifier, vault=request.app.state.vault
     )
-    data = {**webhook_data(ctx, webhook), "secret": secret}
+    last = await last_deliveries(session, [webhook.id])
+    data = {**webhook_data(ctx, webhook, last.get(webhook.id)), "secret": secret}
     return success(request, _("Webhook secret refreshed successfully."), data)
 
 
@@ -227,7 +229,7 @@ async def redeliver_route(
     session: StoreSession,
     ctx: ReadContext,
     identifier: Identifier,
-    delivery: DeliveryId,
+    delivery: Identifier,
 ) -> Response:
     """Send a delivery's event again, with the same `webhook-id`, as a new delivery."""
     queued = await redeliver(session, webhook_id=identifier, delivery_id=delivery)

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from limits.aio.strategies import MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tjar import __version__
@@ -26,7 +27,9 @@ from tjar.api.routes import (
     webhooks,
 )
 from tjar.api.routing import TjarRoute
-from tjar.config import Settings, get_settings
+from tjar.config import Environment, Settings, get_settings
+from tjar.dashboard import routes as dashboard
+from tjar.dashboard.sessions import SessionCookies
 from tjar.db.session import create_engine, create_sessionmaker
 from tjar.domain.webhooks import TargetPolicy
 from tjar.logs import configure_logging
@@ -143,6 +146,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(store_api())
     app.include_router(assets.router)
     app.include_router(downloads.router)
+    app.include_router(dashboard.router)
+    app.state.dashboard_cookies = SessionCookies(
+        settings.secret_key, secure=settings.env is Environment.PRODUCTION
+    )
+    app.state.sign_in_limiter = MovingWindowRateLimiter(storage_for(settings.redis_url))
 
     # Added innermost first: RequestContext ends up outermost.
     app.add_middleware(

@@ -63,3 +63,20 @@ async def create_user(
     session.add(user)
     await session.flush()
     return user
+
+
+# Checked against when no user has the email, so both answers take as long.
+_NOBODY = _hasher.hash("not a password of anyone")
+
+
+async def authenticate_user(
+    session: AsyncSession, *, email: str, password: str
+) -> StoreUser | None:
+    """Return the session's store's user with these credentials, or None."""
+    user = await session.scalar(
+        select(StoreUser).where(StoreUser.email == email.strip().lower())
+    )
+    if user is None or not user.password_hash:
+        verify_password(_NOBODY, password)
+        return None
+    return user if verify_password(user.password_hash, password) else None

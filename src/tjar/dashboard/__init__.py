@@ -1,0 +1,1 @@
+"""The store dashboard: server-rendered pages on the store's own domain."""

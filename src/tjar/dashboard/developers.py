@@ -1,0 +1,289 @@
+"""General Settings → Developers: the API key, webhooks and their delivery log.
+
+Every action calls the same domain functions as the API, so a key made here
+works on the API at once and a webhook added through the API shows here.
+Owners and admins only; staff get ``403``.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from tjar.api.errors import MESSAGES
+from tjar.dashboard.pages import Visit, visit
+from tjar.db.models import Webhook
+from tjar.db.session import store_session
+from tjar.domain.api_keys import create_api_key, get_active_key, revoke_api_key
+from tjar.domain.paging import PageRequest
+from tjar.domain.users import Role
+from tjar.domain.webhooks import (
+    WebhookInput,
+    attempts_of,
+    create_webhook,
+    delete_webhook,
+    event_ids_of,
+    get_webhook,
+    last_deliveries,
+    list_deliveries,
+    list_webhooks,
+    redeliver,
+    refresh_webhook_secret,
+    send_test_event,
+    state_of,
+    update_webhook,
+    webhook_usage,
+)
+from tjar.errors import NotFound, TjarError, ValidationFailed
+from tjar.i18n import translate
+from tjar.webhooks.events import EVENT_TYPES
+from tjar.webhooks.notices import REASONS
+
+router = APIRouter(prefix="/dashboard/settings/developers", include_in_schema=False)
+MANAGERS = (Role.OWNER, Role.ADMIN)
+PAGE = "/dashboard/settings/developers"
+
+
+@router.get("")
+async def developers_page(request: Request) -> Response:
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    return await _render(current)
+
+
+@router.post("/key")
+async def key_action(request: Request) -> Response:
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    form = await request.form()
+    action = form.get("action")
+    if action in ("regenerate", "revoke") and form.get("confirm") != "yes":
+        return await _render(current, key_error=True, status_code=422)
+
+    settings = request.app.state.settings
+    new_key = None
+    async with _writer(current) as session:
+        if action == "revoke":
+            await revoke_api_key(session)
+        elif action in ("generate", "regenerate"):
+            new_key = (
+                await create_api_key(session, prefix=settings.api_key_prefix)
+            ).secret
+        await session.commit()
+    return await _render(current, new_key=new_key)
+
+
+@router.post("/webhooks")
+async def add_webhook(request: Request) -> Response:
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    form = await request.form()
+    data = _webhook_input(form, creating=True)
+    try:
+        async with _writer(current) as session:
+            webhook, secret = await create_webhook(
+                session,
+                data=data,
+                vault=request.app.state.vault,
+                policy=request.app.state.target_policy,
+            )
+            await session.commit()
+    except TjarError as error:
+        return await _render(
+            current, form_errors=_messages(current, error), status_code=422, draft=data
+        )
+    return await _render(current, new_secret=(webhook.name, secret))
+
+
+@router.get("/webhooks/{webhook_id}")
+async def webhook_page(request: Request, webhook_id: int) -> Response:
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    return await _render_webhook(current, webhook_id)
+
+
+@router.post("/webhooks/{webhook_id}")
+async def edit_webhook(request: Request, webhook_id: int) -> Response:
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    form = await request.form()
+    try:
+        async with _writer(current) as session:
+            await update_webhook(
+                session,
+                webhook_id=webhook_id,
+                data=_webhook_input(form, creating=False),
+                policy=request.app.state.target_policy,
+            )
+            await session.commit()
+    except TjarError as error:
+        return await _render_webhook(
+            current, webhook_id, form_errors=_messages(current, error), status_code=422
+        )
+    return RedirectResponse(f"{PAGE}/webhooks/{webhook_id}", status_code=303)
+
+
+@router.post("/webhooks/{webhook_id}/delete")
+async def remove_webhook(request: Request, webhook_id: int) -> Response:
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    form = await request.form()
+    if form.get("confirm") != "yes":
+        return await _render_webhook(
+            current, webhook_id, confirm_error=True, status_code=422
+        )
+    async with _writer(current) as session:
+        await delete_webhook(session, webhook_id=webhook_id)
+        await session.commit()
+    return RedirectResponse(PAGE, status_code=303)
+
+
+@router.post("/webhooks/{webhook_id}/refresh-secret")
+async def refresh_secret(request: Request, webhook_id: int) -> Response:
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    async with _writer(current) as session:
+        webhook, secret = await refresh_webhook_secret(
+            session, webhook_id=webhook_id, vault=request.app.state.vault
+        )
+        await session.commit()
+    return await _render(current, new_secret=(webhook.name, secret))
+
+
+@router.post("/webhooks/{webhook_id}/test")
+async def test_webhook(request: Request, webhook_id: int) -> Response:
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    try:
+        async with _writer(current) as session:
+            await send_test_event(session, webhook_id=webhook_id)
+            await session.commit()
+    except TjarError as error:
+        return await _render_webhook(
+            current, webhook_id, form_errors=_messages(current, error), status_code=409
+        )
+    return RedirectResponse(f"{PAGE}/webhooks/{webhook_id}", status_code=303)
+
+
+@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver")
+async def redeliver_one(
+    request: Request, webhook_id: int, delivery_id: int
+) -> Response:
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    try:
+        async with _writer(current) as session:
+            await redeliver(session, webhook_id=webhook_id, delivery_id=delivery_id)
+            await session.commit()
+    except TjarError as error:
+        return await _render_webhook(
+            current, webhook_id, form_errors=_messages(current, error), status_code=409
+        )
+    return RedirectResponse(f"{PAGE}/webhooks/{webhook_id}", status_code=303)
+
+
+def _writer(current: Visit) -> Any:
+    return store_session(
+        current.request.app.state.sessions, current.store.id, write=True
+    )
+
+
+def _webhook_input(form: FormData, *, creating: bool) -> WebhookInput:
+    def text(name: str) -> str | None:
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) else None
+
+    events = [str(value) for value in form.getlist("events")]
+    return WebhookInput(
+        name=text("name"),
+        url=text("url"),
+        events=events if events or creating else None,
+        is_active=form.get("is_active") == "on" if not creating else True,
+    )
+
+
+def _messages(current: Visit, error: TjarError) -> list[str]:
+    found = []
+    if isinstance(error, ValidationFailed):
+        for items in error.errors.values():
+            found += [current.t(message, **params) for message, params in items]
+    if not found:
+        found.append(
+            current.t(MESSAGES.get(error.code, MESSAGES["error"]), **error.params)
+        )
+    return found
+
+
+async def _render(current: Visit, *, status_code: int = 200, **extra: Any) -> Response:
+    sessions = current.request.app.state.sessions
+    async with store_session(sessions, current.store.id) as session:
+        key = await get_active_key(session)
+        webhooks = await list_webhooks(session)
+        last = await last_deliveries(session, [w.id for w in webhooks])
+        used, limit = await webhook_usage(session)
+    host = current.request.headers.get("host", "")
+    base_url = f"{current.request.url.scheme}://{host}/api/core/v1"
+    return current.render(
+        "developers.html",
+        status_code=status_code,
+        key=key,
+        webhooks=webhooks,
+        last=last,
+        used=used,
+        limit=limit,
+        problems=[p for p in (_problem(current, w) for w in webhooks) if p],
+        state_of=state_of,
+        events=list(EVENT_TYPES.values()),
+        base_url=base_url,
+        **extra,
+    )
+
+
+def _problem(current: Visit, webhook: Webhook) -> str | None:
+    """Say what is wrong with a webhook, in the visitor's language."""
+    params = {"url": webhook.url, "name": webhook.name}
+    if webhook.disabled_reason in REASONS:
+        return translate(current.language, REASONS[webhook.disabled_reason], **params)
+    if webhook.is_active and webhook.failing_since is not None:
+        since = webhook.failing_since.isoformat(timespec="minutes")
+        return translate(current.language, REASONS["failing"], since=since, **params)
+    return None
+
+
+async def _render_webhook(
+    current: Visit, webhook_id: int, *, status_code: int = 200, **extra: Any
+) -> Response:
+    sessions = current.request.app.state.sessions
+    async with store_session(sessions, current.store.id) as session:
+        try:
+            webhook = await get_webhook(session, webhook_id)
+        except NotFound:
+            return current.render("denied.html", status_code=404, missing=True)
+        page = await list_deliveries(
+            session, webhook_id=webhook.id, page=PageRequest(per_page=50)
+        )
+        deliveries = list(page.items)
+        attempts = await attempts_of(session, [d.id for d in deliveries])
+        event_ids = await event_ids_of(session, deliveries)
+    return current.render(
+        "webhook.html",
+        status_code=status_code,
+        webhook=webhook,
+        deliveries=deliveries,
+        attempts=attempts,
+        event_ids=event_ids,
+        problem=_problem(current, webhook),
+        state_of=state_of,
+        events=list(EVENT_TYPES.values()),
+        **extra,
+    )

@@ -1,0 +1,1 @@
+from tests.dashboard.helpers import browser  # noqa: F401

@@ -94,7 +94,10 @@ async def add_webhook(request: Request) -> Response:
             await session.commit()
     except TjarError as error:
         return await _render(
-            current, form_errors=_messages(current, error), status_code=422, draft=data
+            current,
+            form_errors=error_messages(current, error),
+            status_code=422,
+            draft=data,
         )
     return await _render(current, new_secret=(webhook.name, secret))
 
@@ -124,7 +127,10 @@ async def edit_webhook(request: Request, webhook_id: int) -> Response:
             await session.commit()
     except TjarError as error:
         return await _render_webhook(
-            current, webhook_id, form_errors=_messages(current, error), status_code=422
+            current,
+            webhook_id,
+            form_errors=error_messages(current, error),
+            status_code=422,
         )
     return RedirectResponse(f"{PAGE}/webhooks/{webhook_id}", status_code=303)
 
@@ -169,7 +175,10 @@ async def test_webhook(request: Request, webhook_id: int) -> Response:
             await session.commit()
     except TjarError as error:
         return await _render_webhook(
-            current, webhook_id, form_errors=_messages(current, error), status_code=409
+            current,
+            webhook_id,
+            form_errors=error_messages(current, error),
+            status_code=409,
         )
     return RedirectResponse(f"{PAGE}/webhooks/{webhook_id}", status_code=303)
 
@@ -187,7 +196,10 @@ async def redeliver_one(
             await session.commit()
     except TjarError as error:
         return await _render_webhook(
-            current, webhook_id, form_errors=_messages(current, error), status_code=409
+            current,
+            webhook_id,
+            form_errors=error_messages(current, error),
+            status_code=409,
         )
     return RedirectResponse(f"{PAGE}/webhooks/{webhook_id}", status_code=303)
 
@@ -212,7 +224,8 @@ def _webhook_input(form: FormData, *, creating: bool) -> WebhookInput:
     )
 
 
-def _messages(current: Visit, error: TjarError) -> list[str]:
+def error_messages(current: Visit, error: TjarError) -> list[str]:
+    """Translate a domain error's messages for the page."""
     found = []
     if isinstance(error, ValidationFailed):
         for items in error.errors.values():

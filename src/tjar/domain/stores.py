@@ -167,8 +167,28 @@ async def update_store_settings(
     shipping_fee: Decimal | None = None,
     clear_shipping_fee: bool = False,
     webhook_limit: int | None = None,
+    name: str | None = None,
+    default_language: str | None = None,
+    timezone: str | None = None,
 ) -> Store:
-    """Change the money and limit settings given; the rest stay."""
+    """Change the settings given; the rest stay. Refuses all if one is wrong."""
+    errors: dict[str, list[tuple[str, dict[str, object]]]] = {}
+    if name is not None and not 0 < len(name.strip()) <= MAX_NAME:
+        errors["name"] = [
+            (_("Use between 1 and {max_length} characters."), {"max_length": MAX_NAME})
+        ]
+    if default_language is not None and default_language not in LANGUAGES:
+        errors["default_language"] = [(_("Choose ar or en."), {})]
+    if timezone is not None and timezone not in available_timezones():
+        errors["timezone"] = [(_("Choose a known time zone."), {})]
+    if errors:
+        raise ValidationFailed(errors)
+    if name is not None:
+        store.name = name.strip()
+    if default_language is not None:
+        store.default_language = default_language
+    if timezone is not None:
+        store.timezone = timezone
     if vat_rate is not None:
         if not 0 <= vat_rate < 1 or vat_rate != vat_rate.quantize(Decimal("0.0001")):
             raise ValidationFailed.single(
@@ -184,7 +204,7 @@ async def update_store_settings(
     if webhook_limit is not None:
         if not 0 <= webhook_limit <= 100:
             raise ValidationFailed.single(
-                "webhook_limit", _("Enter a value of at most {le}."), le=100
+                "webhook_limit", _("Enter a whole number from 0 to {le}."), le=100
             )
         store.webhook_limit = webhook_limit
     await session.flush()

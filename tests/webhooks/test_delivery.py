@@ -1,14 +1,17 @@
 """Events from the code that causes them, delivered over real HTTP on loopback."""
 
+import asyncio
 from typing import Any
 
 import httpx
 import orjson
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.api.routes.test_order_writes import BUYER, ORDERS, PRODUCTS, product
+from tests.conftest import client_for
 from tests.factories import StoreWithKey
 from tests.webhooks.fixtures import order_body, register
 from tests.webhooks.receiver import Receiver, verified_by_reference
@@ -265,3 +268,25 @@ async def test_a_refund_emits_order_refunded_and_a_payment_change_order_updated(
     ]
     assert received[1]["data"]["payment_status"]["value"] == "paid"
     assert received[-1]["data"]["status"]["value"] == "refunded"
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_deletes_of_one_product_emit_one_event(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    alpha: StoreWithKey,
+    sessions: async_sessionmaker[AsyncSession],
+    receiver: Receiver,
+) -> None:
+    await register(client, receiver.url(), ["product.deleted"])
+    item = await product(client)
+
+    async def delete() -> int:
+        async with client_for(app, alpha.domain) as http:
+            http.headers["Authorization"] = f"Bearer {alpha.key}"
+            return (await http.delete(f"{PRODUCTS}/{item['id']}")).status_code
+
+    statuses = await asyncio.gather(*(delete() for _ in range(4)))
+
+    assert sorted(statuses) == [200, 404, 404, 404]
+    assert await outbox_size(sessions, alpha.store.id) == (1, 1)

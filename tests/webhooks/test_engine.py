@@ -12,14 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests.api.routes.test_order_writes import ORDERS, product
 from tests.factories import StoreWithKey
 from tests.webhooks.fixtures import FakeResolver, order_body, register
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.receiver import Receiver, verified_by_reference
 from tjar.clock import ManualClock, utcnow
 from tjar.config import Settings
 from tjar.db.models import WebhookAttempt, WebhookDelivery, WebhookEvent
 from tjar.db.session import store_session
-from tjar.domain.webhooks import TargetPolicy
+from tjar.domain.webhooks import TargetPolicy, WebhookInput, create_webhook
 from tjar.webhooks.outbox import MAX_PAYLOAD_BYTES, emit
 from tjar.webhooks.sender import AttemptResult, Sender
+from tjar.webhooks.vault import Vault
 from tjar.webhooks.worker import LEASE, Done, Worker, build_worker, cleanup
 
 WEBHOOKS = "/api/core/v1/webhooks"
@@ -228,7 +229,37 @@ async def test_plain_http_is_not_sent_where_private_targets_are_refused(
     sender = Sender(allow_private=False, resolver=resolver)
 
     result = await sender.send(receiver.url(), {}, b"{}")
+    shouted = await sender.send(f"HTTPS://127.0.0.1:{receiver.port}/hook", {}, b"{}")
     await sender.aclose()
 
     assert receiver.received == []
     assert result.error == "refused: https is required"
+    # The scheme is https whatever its case; this one stops at the address.
+    assert shouted.error == "ConnectError: address not allowed: 127.0.0.1"
+
+
+async def test_a_refresh_after_the_platform_key_changed_signs_again_at_once(
+    client: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    worker: Worker,
+    receiver: Receiver,
+    alpha: StoreWithKey,
+) -> None:
+    # Sealed under a platform key this server no longer has.
+    async with store_session(sessions, alpha.store.id) as session:
+        webhook, _ = await create_webhook(
+            session,
+            data=WebhookInput(name="Old", url=receiver.url(), events=["order.created"]),
+            vault=Vault("a key since replaced"),
+            policy=TargetPolicy(allow_private=True, resolver=FakeResolver()),
+        )
+        await session.commit()
+
+    refreshed = await client.post(f"{WEBHOOKS}/{webhook.id}/refresh-secret")
+    await client.post(f"{WEBHOOKS}/{webhook.id}/test")
+    await worker.run_once()
+
+    [arrived] = receiver.wait_for(1)
+    secret = refreshed.json()["data"]["secret"]
+    assert arrived.headers["webhook-signature"].count("v1,") == 1
+    assert verified_by_reference(secret, arrived)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import nh3
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +35,7 @@ from tjar.domain.booking import BookingInput, booking_settings
 from tjar.domain.labels import resolve_tags
 from tjar.domain.products import get_product, sku_key
 from tjar.domain.text import search_text
-from tjar.errors import Conflict, ValidationFailed
+from tjar.errors import Conflict, NotFound, ValidationFailed
 from tjar.i18n import _
 from tjar.webhooks.outbox import emit
 
@@ -176,10 +176,23 @@ async def update_product(
 
 
 async def delete_product(session: AsyncSession, *, product_id: int) -> None:
-    """Soft-delete a product and free its SKUs and slug for reuse."""
+    """Soft-delete a product and free its SKUs and slug for reuse.
+
+    Of concurrent deletes of one product one wins; the others are ``404``,
+    so the product is deleted (and ``product.deleted`` emitted) once.
+    """
     product = await get_product(session, product_id)
-    product.deleted_at = utcnow()
-    product.updated_at = utcnow()
+    now = utcnow()
+    deleted = await session.execute(
+        update(Product)
+        .where(Product.id == product.id, Product.deleted_at.is_(None))
+        .values(deleted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(deleted, "rowcount", 0) != 1:
+        raise NotFound("product_not_found")
+    product.deleted_at = now
+    product.updated_at = now
     await session.execute(delete(SkuClaim).where(SkuClaim.product_id == product.id))
     await session.flush()
     await emit(session, "product.deleted", product)

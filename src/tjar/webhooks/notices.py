@@ -76,7 +76,9 @@ def notice_text(notice: StoreNotice, language: str) -> tuple[str, str]:
 
 
 def _one_line(text: str) -> str:
-    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return "".join(
+        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
+    )
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ class Sender:
     ) -> AttemptResult:
         """POST ``body`` as it is; report what came back or what went wrong."""
         started = time.perf_counter()
-        if not self.allow_private and not url.startswith("https://"):
+        if not self.allow_private and self._url(url).scheme != "https":
             # Saved while plain http was allowed; never sent in clear here.
             return AttemptResult(None, 0, error="refused: https is required")
         try:

@@ -308,6 +308,10 @@ async def test_bad_urls_are_refused(
             {"name": "Evil\nBcc: victim@example.com"},
             {"name": ["Leave out control characters such as line breaks."]},
         ),
+        (
+            {"name": "Two\u2028lines"},
+            {"name": ["Leave out control characters such as line breaks."]},
+        ),
         ({"events": "order.created"}, {"events": ["Send a list."]}),
         ({"secret": "mine"}, {"secret": ["This field is not accepted."]}),
     ],

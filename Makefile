@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format install clean messages bench-webhooks
+.PHONY: run test lint format install clean messages bench-webhooks screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -51,3 +51,9 @@ messages: $(STAMP)
 # elsewhere); records the figures in docs/performance.md.
 bench-webhooks: $(STAMP)
 	$(BIN)/python -m bench.webhooks --write
+
+# Refresh the Developers page screenshots in docs/ from the browser tests.
+screenshots: $(STAMP)
+	$(BIN)/pytest -q tests/dashboard/test_browser.py
+	mkdir -p docs/screenshots
+	cp var/screenshots/developers-*.png docs/screenshots/

@@ -28,7 +28,7 @@ from tjar.api.routes import (
 )
 from tjar.api.routing import TjarRoute
 from tjar.config import Environment, Settings, get_settings
-from tjar.dashboard import developers, general
+from tjar.dashboard import developers, general, users
 from tjar.dashboard import routes as dashboard
 from tjar.dashboard.sessions import SessionCookies
 from tjar.db.session import create_engine, create_sessionmaker
@@ -150,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dashboard.router)
     app.include_router(developers.router)
     app.include_router(general.router)
+    app.include_router(users.router)
     app.state.dashboard_cookies = SessionCookies(
         settings.secret_key, secure=settings.env is Environment.PRODUCTION
     )

@@ -145,7 +145,7 @@ async def visit(
     user = await signed_in(request, store, session)
     if user is None:
         return RedirectResponse("/dashboard/login", status_code=303)
-    await _remember_language(request, store, user)
+    await remember_language(request, store, user)
     current = Visit(request, store, session, user)
     if user.role not in {role.value for role in roles}:
         return current.render("denied.html", status_code=403)
@@ -156,7 +156,7 @@ async def visit(
     return current
 
 
-async def _remember_language(request: Request, store: Store, user: StoreUser) -> None:
+async def remember_language(request: Request, store: Store, user: StoreUser) -> None:
     """Keep a ``?lang=`` choice on the user, so every page follows it."""
     chosen = request.query_params.get("lang")
     if chosen not in LANGUAGES or chosen == user.language:

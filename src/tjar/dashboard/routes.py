@@ -11,12 +11,18 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.responses import RedirectResponse, Response
 
 from tjar.api.deps import get_store
-from tjar.dashboard.pages import cookies, language_of, page, visit
+from tjar.dashboard.pages import (
+    cookies,
+    language_of,
+    page,
+    remember_language,
+    visit,
+)
 from tjar.dashboard.sessions import CSRF_FIELD, DashboardSession, csrf_matches
 from tjar.db.session import store_session
 from tjar.domain.overview import store_overview
 from tjar.domain.users import authenticate_user
-from tjar.i18n import _, translate
+from tjar.i18n import LANGUAGES, _, translate
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
@@ -39,6 +45,7 @@ async def login_page(request: Request) -> Response:
         language=language,
         email="",
         error=None,
+        chosen_language=_chosen(request),
     )
 
 
@@ -60,6 +67,7 @@ async def login(request: Request) -> Response:
             email=email,
             error=translate(language, message),
             status_code=status_code,
+            chosen_language=_chosen(request),
         )
 
     if not csrf_matches(session, form.get(CSRF_FIELD)):
@@ -78,12 +86,18 @@ async def login(request: Request) -> Response:
         )
     if user is None:
         return refuse(_("Wrong email or password."), 401)
+    await remember_language(request, store, user)
 
     # A new session (and token) on every sign-in: nothing carries over.
     signed_in = DashboardSession(user_id=user.id)
     response = RedirectResponse("/dashboard", status_code=303)
     cookies(request).save(response, signed_in)
     return response
+
+
+def _chosen(request: Request) -> str | None:
+    chosen = request.query_params.get("lang")
+    return chosen if chosen in LANGUAGES else None
 
 
 @router.post("/logout")

@@ -80,3 +80,8 @@ async def authenticate_user(
         verify_password(_NOBODY, password)
         return None
     return user if verify_password(user.password_hash, password) else None
+
+
+async def list_users(session: AsyncSession) -> list[StoreUser]:
+    """List the session's store's users, oldest first."""
+    return list(await session.scalars(select(StoreUser).order_by(StoreUser.id)))

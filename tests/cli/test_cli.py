@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import client_for
+from tests.dashboard.helpers import token
 from tjar.app import create_app
 from tjar.config import Settings
 
@@ -196,9 +197,25 @@ async def test_demo_is_idempotent_and_has_real_data(
     )
     assert second.stdout.count("curl ") == 3
 
+    def password(run: subprocess.CompletedProcess[str]) -> str:
+        return run.stdout.split("with the password ", 1)[1].split()[0]
+
     app = create_app(
         Settings(_env_file=None, database_url=fresh_url, log_level="WARNING")
     )
+    async with client_for(app, "demo-store.localhost:8000") as browser:
+        # The latest run's password signs in to the dashboard; the first no more.
+        for run, status in ((first, 401), (second, 303)):
+            page = await browser.get("/dashboard/login")
+            signed_in = await browser.post(
+                "/dashboard/login",
+                data={
+                    "email": "owner@demo-store.example",
+                    "password": password(run),
+                    "csrf_token": token(page),
+                },
+            )
+            assert signed_in.status_code == status
     async with client_for(app, "demo-store.localhost:8000") as http:
         http.headers["Authorization"] = f"Bearer {secret}"
         orders = (

@@ -61,6 +61,7 @@ MESSAGES: dict[str, str] = {
     "invalid_state": _("This is not allowed in the current state."),
     "store_exists": _("A store with this slug or domain already exists."),
     "user_exists": _("A user with this email already exists."),
+    "user_not_found": _("No user has this email in this store."),
     "customer_not_found": _("Customer not found."),
     "customer_exists": _("A customer with this email or mobile already exists."),
     "coupon_exists": _("A coupon with this code already exists."),

@@ -6,6 +6,7 @@ last line; ``tjar stores create`` prints the store's domain.
 
 import asyncio
 import os
+import secrets
 import signal
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -26,7 +27,7 @@ from tjar.db.session import (
     store_session,
 )
 from tjar.domain.api_keys import create_api_key, revoke_api_key
-from tjar.domain.demo import DEMO_SLUG, ensure_demo_store
+from tjar.domain.demo import DEMO_OWNER, DEMO_SLUG, ensure_demo_store
 from tjar.domain.numbers import NumberError, parse_decimal, parse_money
 from tjar.domain.stores import (
     create_store,
@@ -34,7 +35,7 @@ from tjar.domain.stores import (
     list_stores,
     update_store_settings,
 )
-from tjar.domain.users import Role, create_user
+from tjar.domain.users import Role, create_user, set_password
 from tjar.errors import TjarError, ValidationFailed
 from tjar.i18n import _, translate
 from tjar.logs import configure_logging
@@ -278,14 +279,22 @@ def demo(
             sessions, platform_domain=settings.platform_domain
         )
         secret = await _issue_key(sessions, settings, DEMO_SLUG)
+        async with store_session(sessions, result.store.id, write=True) as session:
+            await set_password(session, email=DEMO_OWNER, password=password)
+            await session.commit()
         return result.created, secret
 
+    # Like the key, a fresh password each run: only its hash is kept.
+    password = secrets.token_urlsafe(12)
     created, secret = _run(work)
     settings = get_settings()
-    base = f"http://{DEMO_SLUG}.{settings.platform_domain}:{port}/api/core/v1"
+    site = f"http://{DEMO_SLUG}.{settings.platform_domain}:{port}"
+    base = f"{site}/api/core/v1"
     typer.echo(
         "Demo store " + ("created." if created else "already exists; data kept.")
     )
+    typer.echo(f"Dashboard: {site}/dashboard")
+    typer.echo(f"  sign in as {DEMO_OWNER} with the password {password}")
     typer.echo(f"Base URL: {base}")
     typer.echo("A new API key was issued (the previous one no longer works):")
     typer.echo(f"  {secret}")

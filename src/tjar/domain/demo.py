@@ -195,6 +195,9 @@ def _line(store: Store, product: Product, quantity: int) -> OrderLine:
     )
 
 
+DEMO_OWNER = "owner@demo-store.example"
+
+
 def _payment_status(status: str) -> str:
     if status == "refunded":
         return "refunded"
@@ -218,9 +221,7 @@ async def ensure_demo_store(
             platform_domain=platform_domain,
         )
         bind_to_store(session, store.id)
-        await create_user(
-            session, email="owner@demo-store.example", role=Role.OWNER, password=None
-        )
+        await create_user(session, email=DEMO_OWNER, role=Role.OWNER, password=None)
         customers = [
             Customer(name=name, email=email, mobile=mobile)
             for name, email, mobile in CUSTOMERS

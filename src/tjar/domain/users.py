@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tjar.db.models import StoreUser
-from tjar.errors import Conflict, ValidationFailed
+from tjar.errors import Conflict, NotFound, ValidationFailed
 from tjar.i18n import _
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -85,3 +85,18 @@ async def authenticate_user(
 async def list_users(session: AsyncSession) -> list[StoreUser]:
     """List the session's store's users, oldest first."""
     return list(await session.scalars(select(StoreUser).order_by(StoreUser.id)))
+
+
+async def set_password(session: AsyncSession, *, email: str, password: str) -> None:
+    """Give the session's store's user ``email`` a new password."""
+    if len(password) < 8:
+        raise ValidationFailed.single(
+            "password", _("Use at least {count} characters."), count=8
+        )
+    user = await session.scalar(
+        select(StoreUser).where(StoreUser.email == email.strip().lower())
+    )
+    if user is None:
+        raise NotFound("user_not_found")
+    user.password_hash = hash_password(password)
+    await session.flush()

@@ -160,6 +160,27 @@ def users_create(
     typer.echo(_run(work))
 
 
+@users_app.command("set-password")
+def users_set_password(
+    store: Annotated[str, typer.Option(help="The store's slug.")],
+    email: Annotated[str, typer.Option(help="The user's sign-in email.")],
+    password: Annotated[str, typer.Option(help="At least 8 characters.")],
+) -> None:
+    """Give a store user a new password (for signing in to the dashboard)."""
+
+    async def work(
+        sessions: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> str:
+        async with platform_session(sessions) as session:
+            found = await get_store_by_slug(session, store)
+            bind_to_store(session, found.id)
+            await set_password(session, email=email, password=password)
+            await session.commit()
+            return f"password set for {email.strip().lower()}"
+
+    typer.echo(_run(work))
+
+
 @stores_app.command("update")
 def stores_update(
     slug: Annotated[str, typer.Argument(help="The store's slug.")],

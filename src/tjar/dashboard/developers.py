@@ -5,17 +5,21 @@ works on the API at once and a webhook added through the API shows here.
 Owners and admins only; staff get ``403``.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from tjar.api.errors import MESSAGES
-from tjar.dashboard.pages import Visit, visit
+from tjar.dashboard.pages import Visit, not_found, record_id, visit
 from tjar.db.models import Webhook
 from tjar.db.session import store_session
 from tjar.domain.api_keys import create_api_key, get_active_key, revoke_api_key
+from tjar.domain.dates import in_zone
 from tjar.domain.paging import PageRequest
 from tjar.domain.users import Role
 from tjar.domain.webhooks import (
@@ -36,12 +40,13 @@ from tjar.domain.webhooks import (
     webhook_usage,
 )
 from tjar.errors import NotFound, TjarError, ValidationFailed
-from tjar.i18n import translate
+from tjar.i18n import _, translate
 from tjar.webhooks.events import EVENT_TYPES
 from tjar.webhooks.notices import REASONS
 
 router = APIRouter(prefix="/dashboard/settings/developers", include_in_schema=False)
 MANAGERS = (Role.OWNER, Role.ADMIN)
+KEY_ACTIONS = ("generate", "regenerate", "revoke")
 PAGE = "/dashboard/settings/developers"
 
 
@@ -60,7 +65,11 @@ async def key_action(request: Request) -> Response:
         return current
     form = await request.form()
     action = form.get("action")
-    if action in ("regenerate", "revoke") and form.get("confirm") != "yes":
+    sessions = request.app.state.sessions
+    async with store_session(sessions, current.store.id) as session:
+        has_key = await get_active_key(session) is not None
+    # Anything that ends the current key asks first.
+    if has_key and action in KEY_ACTIONS and form.get("confirm") != "yes":
         return await _render(current, key_error=True, status_code=422)
 
     settings = request.app.state.settings
@@ -82,7 +91,7 @@ async def add_webhook(request: Request) -> Response:
     if isinstance(current, Response):
         return current
     form = await request.form()
-    data = _webhook_input(form, creating=True)
+    data = _webhook_input(form)
     try:
         async with _writer(current) as session:
             webhook, secret = await create_webhook(
@@ -103,105 +112,113 @@ async def add_webhook(request: Request) -> Response:
 
 
 @router.get("/webhooks/{webhook_id}")
-async def webhook_page(request: Request, webhook_id: int) -> Response:
+async def webhook_page(request: Request, webhook_id: str) -> Response:
     current = await visit(request, roles=MANAGERS)
     if isinstance(current, Response):
         return current
-    return await _render_webhook(current, webhook_id)
+    found = record_id(webhook_id)
+    if found is None:
+        return not_found(current)
+    return await _render_webhook(current, found)
 
 
 @router.post("/webhooks/{webhook_id}")
-async def edit_webhook(request: Request, webhook_id: int) -> Response:
-    current = await visit(request, roles=MANAGERS)
-    if isinstance(current, Response):
-        return current
-    form = await request.form()
-    try:
-        async with _writer(current) as session:
-            await update_webhook(
-                session,
-                webhook_id=webhook_id,
-                data=_webhook_input(form, creating=False),
-                policy=request.app.state.target_policy,
-            )
-            await session.commit()
-    except TjarError as error:
-        return await _render_webhook(
-            current,
-            webhook_id,
-            form_errors=error_messages(current, error),
-            status_code=422,
+async def edit_webhook(request: Request, webhook_id: str) -> Response:
+    async def act(session: AsyncSession, current: Visit, found: int) -> None:
+        form = await current.request.form()
+        await update_webhook(
+            session,
+            webhook_id=found,
+            data=_webhook_input(form),
+            policy=current.request.app.state.target_policy,
         )
-    return RedirectResponse(f"{PAGE}/webhooks/{webhook_id}", status_code=303)
+
+    return await _act_on_webhook(request, webhook_id, act)
 
 
 @router.post("/webhooks/{webhook_id}/delete")
-async def remove_webhook(request: Request, webhook_id: int) -> Response:
-    current = await visit(request, roles=MANAGERS)
-    if isinstance(current, Response):
-        return current
-    form = await request.form()
-    if form.get("confirm") != "yes":
-        return await _render_webhook(
-            current, webhook_id, confirm_error=True, status_code=422
-        )
-    async with _writer(current) as session:
-        await delete_webhook(session, webhook_id=webhook_id)
-        await session.commit()
-    return RedirectResponse(PAGE, status_code=303)
+async def remove_webhook(request: Request, webhook_id: str) -> Response:
+    async def act(session: AsyncSession, current: Visit, found: int) -> None:
+        form = await current.request.form()
+        if form.get("confirm") != "yes":
+            raise ValidationFailed.single("confirm", _("Tick the box to confirm."))
+        await delete_webhook(session, webhook_id=found)
+
+    return await _act_on_webhook(request, webhook_id, act, done=PAGE)
 
 
 @router.post("/webhooks/{webhook_id}/refresh-secret")
-async def refresh_secret(request: Request, webhook_id: int) -> Response:
+async def refresh_secret(request: Request, webhook_id: str) -> Response:
     current = await visit(request, roles=MANAGERS)
     if isinstance(current, Response):
         return current
-    async with _writer(current) as session:
-        webhook, secret = await refresh_webhook_secret(
-            session, webhook_id=webhook_id, vault=request.app.state.vault
-        )
-        await session.commit()
+    found = record_id(webhook_id)
+    if found is None:
+        return not_found(current)
+    try:
+        async with _writer(current) as session:
+            webhook, secret = await refresh_webhook_secret(
+                session, webhook_id=found, vault=request.app.state.vault
+            )
+            await session.commit()
+    except NotFound:
+        return not_found(current)
     return await _render(current, new_secret=(webhook.name, secret))
 
 
 @router.post("/webhooks/{webhook_id}/test")
-async def test_webhook(request: Request, webhook_id: int) -> Response:
-    current = await visit(request, roles=MANAGERS)
-    if isinstance(current, Response):
-        return current
-    try:
-        async with _writer(current) as session:
-            await send_test_event(session, webhook_id=webhook_id)
-            await session.commit()
-    except TjarError as error:
-        return await _render_webhook(
-            current,
-            webhook_id,
-            form_errors=error_messages(current, error),
-            status_code=409,
-        )
-    return RedirectResponse(f"{PAGE}/webhooks/{webhook_id}", status_code=303)
+async def test_webhook(request: Request, webhook_id: str) -> Response:
+    async def act(session: AsyncSession, current: Visit, found: int) -> None:
+        await send_test_event(session, webhook_id=found)
+
+    return await _act_on_webhook(request, webhook_id, act)
 
 
 @router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver")
 async def redeliver_one(
-    request: Request, webhook_id: int, delivery_id: int
+    request: Request, webhook_id: str, delivery_id: str
 ) -> Response:
+    async def act(session: AsyncSession, current: Visit, found: int) -> None:
+        delivery = record_id(delivery_id)
+        if delivery is None:
+            raise NotFound("delivery_not_found")
+        await redeliver(session, webhook_id=found, delivery_id=delivery)
+
+    return await _act_on_webhook(request, webhook_id, act)
+
+
+Action = Callable[[AsyncSession, Visit, int], Awaitable[None]]
+
+
+async def _act_on_webhook(
+    request: Request, webhook_id: str, act: Action, *, done: str | None = None
+) -> Response:
+    """Run one webhook action in a transaction, then go back to its page.
+
+    A missing webhook or delivery (or a malformed id) is the 404 page; a
+    refused action shows the webhook's page again with why, and changes
+    nothing.
+    """
     current = await visit(request, roles=MANAGERS)
     if isinstance(current, Response):
         return current
+    found = record_id(webhook_id)
+    if found is None:
+        return not_found(current)
     try:
         async with _writer(current) as session:
-            await redeliver(session, webhook_id=webhook_id, delivery_id=delivery_id)
+            await act(session, current, found)
             await session.commit()
+    except NotFound:
+        return not_found(current)
     except TjarError as error:
         return await _render_webhook(
             current,
-            webhook_id,
+            found,
             form_errors=error_messages(current, error),
-            status_code=409,
+            status_code=422 if isinstance(error, ValidationFailed) else 409,
         )
-    return RedirectResponse(f"{PAGE}/webhooks/{webhook_id}", status_code=303)
+    return RedirectResponse(done or f"{PAGE}/webhooks/{found}", status_code=303)
 
 
 def _writer(current: Visit) -> Any:
@@ -210,17 +227,19 @@ def _writer(current: Visit) -> Any:
     )
 
 
-def _webhook_input(form: FormData, *, creating: bool) -> WebhookInput:
+def _webhook_input(form: FormData) -> WebhookInput:
+    """Read the add or edit form; the events are its ticked boxes (none: refused)."""
+
     def text(name: str) -> str | None:
         value = form.get(name)
         return value.strip() if isinstance(value, str) else None
 
-    events = [str(value) for value in form.getlist("events")]
     return WebhookInput(
         name=text("name"),
         url=text("url"),
-        events=events if events or creating else None,
-        is_active=form.get("is_active") == "on" if not creating else True,
+        events=[str(value) for value in form.getlist("events")],
+        # The add form has no switch: a new webhook starts on.
+        is_active=form.get("is_active") == "on" if "is_active_shown" in form else True,
     )
 
 
@@ -268,7 +287,8 @@ def _problem(current: Visit, webhook: Webhook) -> str | None:
     if webhook.disabled_reason in REASONS:
         return translate(current.language, REASONS[webhook.disabled_reason], **params)
     if webhook.is_active and webhook.failing_since is not None:
-        since = webhook.failing_since.isoformat(timespec="minutes")
+        since = in_zone(webhook.failing_since, ZoneInfo(current.store.timezone))
+        since = since[:16].replace("T", " ")
         return translate(current.language, REASONS["failing"], since=since, **params)
     return None
 
@@ -281,7 +301,7 @@ async def _render_webhook(
         try:
             webhook = await get_webhook(session, webhook_id)
         except NotFound:
-            return current.render("denied.html", status_code=404, missing=True)
+            return not_found(current)
         page = await list_deliveries(
             session, webhook_id=webhook.id, page=PageRequest(per_page=50)
         )

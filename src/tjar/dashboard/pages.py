@@ -77,6 +77,8 @@ def page(
         },
         status_code=status_code,
     )
+    # Pages may show a key or a secret once: never keep them in a cache.
+    response.headers["Cache-Control"] = "no-store"
     cookies(request).save(response, session)
     return response
 
@@ -98,10 +100,32 @@ def _status_label(language: str) -> Callable[[str], str]:
 async def signed_in(
     request: Request, store: Store, session: DashboardSession
 ) -> StoreUser | None:
+    """Return the session's user, unless they signed out after it was made."""
     if session.user_id is None:
         return None
     async with store_session(request.app.state.sessions, store.id) as db:
-        return await db.get(StoreUser, session.user_id)
+        user = await db.get(StoreUser, session.user_id)
+    if user is None or user.signed_out_at is None:
+        return user
+    signed = session.issued_at
+    if signed is None or signed.timestamp() <= user.signed_out_at.timestamp():
+        return None
+    return user
+
+
+MAX_ID = 2**31 - 1
+
+
+def record_id(value: str) -> int | None:
+    """Read an id from a URL: plain digits in the database's range, else None."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def not_found(current: "Visit") -> Response:
+    return current.render("denied.html", status_code=404, missing=True)
 
 
 class Visit:

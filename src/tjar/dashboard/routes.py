@@ -11,25 +11,28 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.responses import RedirectResponse, Response
 
 from tjar.api.deps import get_store
+from tjar.clock import utcnow
 from tjar.dashboard.pages import (
     cookies,
     language_of,
     page,
     remember_language,
+    signed_in,
     visit,
 )
 from tjar.dashboard.sessions import CSRF_FIELD, DashboardSession, csrf_matches
-from tjar.db.session import store_session
+from tjar.db.models import StoreUser
+from tjar.db.session import begin_write, store_session
 from tjar.domain.overview import store_overview
+from tjar.domain.text import has_unsafe_characters
 from tjar.domain.users import authenticate_user
 from tjar.i18n import LANGUAGES, _, translate
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
-# Per address and email, so one attacker cannot lock a user out from afar
-# without also being throttled, and per email across addresses.
+# Failed sign-ins per address and email, and per address for any email.
 SIGN_IN_LIMIT = parse("5/15 minutes")
-SIGN_IN_LIMIT_PER_EMAIL = parse("20/15 minutes")
+SIGN_IN_LIMIT_PER_ADDRESS = parse("30/15 minutes")
 
 
 @router.get("/login")
@@ -74,24 +77,33 @@ async def login(request: Request) -> Response:
         return refuse(_("The form has expired. Try again."), 403)
     limiter: MovingWindowRateLimiter = request.app.state.sign_in_limiter
     address = request.client.host if request.client else "unknown"
-    allowed = await limiter.hit(
-        SIGN_IN_LIMIT, "sign-in", str(store.id), address, email
-    ) and await limiter.hit(SIGN_IN_LIMIT_PER_EMAIL, "sign-in", str(store.id), email)
-    if not allowed:
-        return refuse(_("Too many attempts. Wait a few minutes and try again."), 429)
+    # Only failures count; a locked-out address cannot lock out the user
+    # from elsewhere.
+    keys = (
+        (SIGN_IN_LIMIT, ("sign-in", str(store.id), address, email)),
+        (SIGN_IN_LIMIT_PER_ADDRESS, ("sign-in", str(store.id), address)),
+    )
+    for limit, identity in keys:
+        if not await limiter.test(limit, *identity):
+            return refuse(
+                _("Too many attempts. Wait a few minutes and try again."), 429
+            )
 
-    async with store_session(request.app.state.sessions, store.id) as db:
-        user = await authenticate_user(
-            db, email=email, password=str(form.get("password") or "")
-        )
+    user = None
+    if not has_unsafe_characters(email):
+        async with store_session(request.app.state.sessions, store.id) as db:
+            user = await authenticate_user(
+                db, email=email, password=str(form.get("password") or "")[:1024]
+            )
     if user is None:
+        for limit, identity in keys:
+            await limiter.hit(limit, *identity)
         return refuse(_("Wrong email or password."), 401)
     await remember_language(request, store, user)
 
     # A new session (and token) on every sign-in: nothing carries over.
-    signed_in = DashboardSession(user_id=user.id)
     response = RedirectResponse("/dashboard", status_code=303)
-    cookies(request).save(response, signed_in)
+    cookies(request).save(response, DashboardSession(user_id=user.id))
     return response
 
 
@@ -102,11 +114,22 @@ def _chosen(request: Request) -> str | None:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    """Sign out: every session of this user made until now stops working."""
+    store = get_store(request)
     session = cookies(request).load(request)
     form = await request.form()
     response = RedirectResponse("/dashboard/login", status_code=303)
-    if csrf_matches(session, form.get(CSRF_FIELD)):
-        cookies(request).save(response, DashboardSession())
+    if not csrf_matches(session, form.get(CSRF_FIELD)):
+        return response
+    user = await signed_in(request, store, session)
+    if user is not None:
+        async with store_session(request.app.state.sessions, store.id) as db:
+            await begin_write(db)
+            found = await db.get(StoreUser, user.id)
+            if found is not None:
+                found.signed_out_at = utcnow()
+                await db.commit()
+    cookies(request).save(response, DashboardSession())
     return response
 
 

@@ -1,6 +1,8 @@
 """Dashboard sign-in sessions, kept in a signed cookie, and CSRF tokens.
 
 The cookie holds the user's id, a random CSRF token and when it was signed;
+a session ends ``MAX_AGE`` after sign-in, or when the user signs out (every
+cookie signed before ``StoreUser.signed_out_at`` is refused);
 it is ``HttpOnly``, ``SameSite=Lax`` and, in production, ``Secure``. The
 signature (HMAC with ``TJAR_SECRET_KEY``) makes it unforgeable, and it is
 refused once older than ``MAX_AGE``. Every form carries the token, and every
@@ -10,6 +12,7 @@ POST is refused unless the form's token matches the cookie's.
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
@@ -24,6 +27,12 @@ CSRF_FIELD = "csrf_token"
 class DashboardSession:
     user_id: int | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # When the cookie was signed; None for a session made by this request.
+    issued_at: datetime | None = None
+
+    @property
+    def fresh(self) -> bool:
+        return self.issued_at is None
 
 
 class SessionCookies:
@@ -36,18 +45,29 @@ class SessionCookies:
         raw = request.cookies.get(COOKIE)
         if raw:
             try:
-                data = self._serializer.loads(raw, max_age=MAX_AGE)
+                data, signed = self._serializer.loads(
+                    raw, max_age=MAX_AGE, return_timestamp=True
+                )
             except BadSignature:
-                data = None
+                data, signed = None, None
             if isinstance(data, dict) and isinstance(data.get("csrf"), str):
                 user_id = data.get("user_id")
+                valid_id = type(user_id) is int and 0 < user_id <= 2**31 - 1
                 return DashboardSession(
-                    user_id=user_id if isinstance(user_id, int) else None,
+                    user_id=user_id if valid_id else None,
                     csrf=data["csrf"],
+                    issued_at=signed,
                 )
         return DashboardSession()
 
     def save(self, response: Response, session: DashboardSession) -> None:
+        """Set the cookie of a session made by this request.
+
+        A session read from its cookie is not signed again, so it still ends
+        ``MAX_AGE`` after sign-in however busy it is.
+        """
+        if not session.fresh:
+            return
         value = self._serializer.dumps(
             {"user_id": session.user_id, "csrf": session.csrf}
         )

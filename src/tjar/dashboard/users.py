@@ -36,6 +36,8 @@ async def add_user(request: Request) -> Response:
     email = str(form.get("email") or "")
     password = str(form.get("password") or "")
     try:
+        if not password:
+            raise ValidationFailed.single("password", _("This field is required."))
         if role not in ROLES:
             raise ValidationFailed.single(
                 "role", _("Choose one of: {expected}."), expected=", ".join(ROLES)
@@ -43,9 +45,7 @@ async def add_user(request: Request) -> Response:
         async with store_session(
             request.app.state.sessions, current.store.id, write=True
         ) as session:
-            await create_user(
-                session, email=email, role=Role(role), password=password or None
-            )
+            await create_user(session, email=email, role=Role(role), password=password)
             await session.commit()
     except TjarError as error:
         return await _render(

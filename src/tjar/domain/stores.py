@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from tjar.db.models import Store, StoreDomain
+from tjar.domain.text import has_unsafe_characters
 from tjar.errors import Conflict, NotFound, StoreNotFound, ValidationFailed
 from tjar.i18n import LANGUAGES, _
 
@@ -173,7 +174,9 @@ async def update_store_settings(
 ) -> Store:
     """Change the settings given; the rest stay. Refuses all if one is wrong."""
     errors: dict[str, list[tuple[str, dict[str, object]]]] = {}
-    if name is not None and not 0 < len(name.strip()) <= MAX_NAME:
+    if name is not None and has_unsafe_characters(name):
+        errors["name"] = [(_("Leave out control characters such as line breaks."), {})]
+    elif name is not None and not 0 < len(name.strip()) <= MAX_NAME:
         errors["name"] = [
             (_("Use between 1 and {max_length} characters."), {"max_length": MAX_NAME})
         ]

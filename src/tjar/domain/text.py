@@ -27,3 +27,20 @@ def search_text(*parts: str | None) -> str:
 def escape_like(term: str) -> str:
     """Escape ``term`` for a ``LIKE`` pattern (backslash is the escape)."""
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# Characters that reorder or hide text around them (bidi overrides and
+# isolates): harmless in data, misleading in a name shown to people.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_unsafe_characters(text: str) -> bool:
+    """Tell whether ``text`` holds control characters, line breaks or bidi overrides.
+
+    Names and addresses shown on pages and in mail headers must be one plain
+    line; NUL cannot even be stored by PostgreSQL.
+    """
+    return any(
+        char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Zl", "Zp")
+        for char in text
+    )

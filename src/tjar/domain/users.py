@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tjar.db.models import StoreUser
+from tjar.domain.text import has_unsafe_characters
 from tjar.errors import Conflict, NotFound, ValidationFailed
 from tjar.i18n import _
 
@@ -45,7 +46,7 @@ async def create_user(
 ) -> StoreUser:
     """Add a user to the session's store; the password is kept as an argon2 hash."""
     email = email.strip().lower()
-    if not _EMAIL.match(email):
+    if len(email) > 254 or not _EMAIL.match(email) or has_unsafe_characters(email):
         raise ValidationFailed.single("email", _("Enter a valid email address."))
     if password is not None and len(password) < 8:
         raise ValidationFailed.single(

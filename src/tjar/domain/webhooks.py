@@ -1,7 +1,6 @@
 """A store's webhooks: register, change, remove, re-key, test and replay."""
 
 import contextlib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +13,7 @@ from tjar.clock import utcnow
 from tjar.db.models import Store, Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 from tjar.db.session import STORE_KEY
 from tjar.domain.paging import Page, PageRequest, Sort, paginate
+from tjar.domain.text import has_unsafe_characters
 from tjar.errors import InvalidState, NotFound, ValidationFailed
 from tjar.i18n import _
 from tjar.representation.common import Context, timestamp
@@ -23,6 +23,8 @@ from tjar.webhooks.outbox import emit, mark_emitted
 from tjar.webhooks.targets import Resolver, url_problem
 from tjar.webhooks.vault import Vault, VaultError
 
+MAX_NAME = 100
+MAX_URL = 2048
 # After a refresh the old secret signs beside the new one for this long.
 SECRET_OVERLAP = timedelta(hours=24)
 DELIVERY_STATUSES = ("pending", "succeeded", "failed")
@@ -337,15 +339,25 @@ async def _check(data: WebhookInput, policy: TargetPolicy) -> None:
     errors: dict[str, list[tuple[str, dict[str, object]]]] = {}
     if data.name is not None and not data.name.strip():
         errors["name"] = [(_("This field is required."), {})]
-    elif data.name is not None and _has_control_characters(data.name):
+    elif data.name is not None and len(data.name) > MAX_NAME:
+        errors["name"] = [
+            (_("Use at most {max_length} characters."), {"max_length": MAX_NAME})
+        ]
+    elif data.name is not None and has_unsafe_characters(data.name):
         errors["name"] = [(_("Leave out control characters such as line breaks."), {})]
-    if data.url is not None:
+    if data.url is not None and len(data.url) > MAX_URL:
+        errors["url"] = [
+            (_("Use at most {max_length} characters."), {"max_length": MAX_URL})
+        ]
+    if data.url is not None and "url" not in errors:
         problem = await url_problem(
             data.url, allow_private=policy.allow_private, resolver=policy.resolver
         )
         if problem is not None:
             errors["url"] = [(problem, {})]
     if data.events is not None:
+        # Repeats are harmless; keep the first of each.
+        data.events = list(dict.fromkeys(data.events))
         if not data.events:
             errors["events"] = [(_("Choose at least one event."), {})]
         for index, name in enumerate(data.events):
@@ -355,11 +367,6 @@ async def _check(data: WebhookInput, policy: TargetPolicy) -> None:
                 ]
     if errors:
         raise ValidationFailed(errors)
-
-
-def _has_control_characters(text: str) -> bool:
-    """Tell whether ``text`` has control characters or any kind of line break."""
-    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
 
 
 async def _lock_store(session: AsyncSession) -> None:

@@ -60,6 +60,8 @@ class StoreUser(TenantOwned, Timestamps, Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(2))
+    # Dashboard sessions signed before this are refused (sign-out).
+    signed_out_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     __table_args__ = (Index(None, "store_id", "email", unique=True),)
 

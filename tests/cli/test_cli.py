@@ -334,7 +334,7 @@ def test_users_create_adds_users_with_roles(fresh_url: str, tmp_path: Path) -> N
     assert "already exists" in again.stderr
     assert bad_role.returncode == 2
     assert short.returncode == 1
-    assert "at least 8" in short.stderr
+    assert "between 8 and 1024" in short.stderr
     assert nowhere.returncode == 1
 
 

@@ -1,5 +1,7 @@
 """What a break-test of the dashboard found, kept from coming back."""
 
+import asyncio
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -25,7 +27,9 @@ async def owner(
     return token(await browser.get(f"{PAGE}?lang=en"))
 
 
-@pytest.mark.parametrize("email", ["o\x00@alpha.sa", "owner\x07@alpha.sa"])
+@pytest.mark.parametrize(
+    "email", ["o\x00@alpha.sa", "owner\x07@alpha.sa", "owner\u200b@alpha.sa"]
+)
 async def test_odd_characters_in_a_sign_in_are_a_plain_refusal(
     browser: httpx.AsyncClient,
     sessions: async_sessionmaker[AsyncSession],
@@ -188,3 +192,75 @@ async def test_generating_over_a_key_needs_confirmation_and_pages_are_not_cached
             "/api/core/v1/orders", headers={"Authorization": f"Bearer {alpha.key}"}
         )
     assert still.status_code == 200
+
+
+async def test_parallel_guesses_cannot_slip_past_the_throttle(
+    app: FastAPI,
+    sessions: async_sessionmaker[AsyncSession],
+    alpha: StoreWithKey,
+) -> None:
+    await add_user(sessions, alpha, "owner@alpha.sa")
+    async with client_for(app, alpha.domain) as guesser:
+        csrf = token(await guesser.get("/dashboard/login"))
+
+        async def guess(number: int) -> int:
+            answer = await guesser.post(
+                "/dashboard/login",
+                data={
+                    "email": "owner@alpha.sa",
+                    "password": f"guess {number}",
+                    "csrf_token": csrf,
+                },
+            )
+            return answer.status_code
+
+        statuses = await asyncio.gather(*(guess(n) for n in range(12)))
+
+    assert statuses.count(401) == 5
+    assert statuses.count(429) == 7
+
+
+@pytest.mark.postgres_only
+async def test_adding_one_user_twice_at_once_is_one_user(
+    app: FastAPI,
+    browser: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    alpha: StoreWithKey,
+) -> None:
+    csrf = await owner(browser, sessions, alpha)
+
+    async def add() -> int:
+        answer = await browser.post(
+            "/dashboard/settings/users",
+            data={
+                "csrf_token": csrf,
+                "email": "race@alpha.sa",
+                "role": "staff",
+                "password": "a long password",
+            },
+        )
+        return answer.status_code
+
+    statuses = await asyncio.gather(*(add() for _ in range(6)))
+
+    assert sorted(statuses) == [303] + [422] * 5
+
+
+async def test_passwords_too_long_to_sign_in_with_are_refused(
+    browser: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    alpha: StoreWithKey,
+) -> None:
+    csrf = await owner(browser, sessions, alpha)
+
+    refused = await browser.post(
+        "/dashboard/settings/users",
+        data={
+            "csrf_token": csrf,
+            "email": "long@alpha.sa",
+            "role": "staff",
+            "password": "x" * 1025,
+        },
+    )
+
+    assert refused.status_code == 422

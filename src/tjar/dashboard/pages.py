@@ -108,7 +108,7 @@ async def signed_in(
     if user is None or user.signed_out_at is None:
         return user
     signed = session.issued_at
-    if signed is None or signed.timestamp() <= user.signed_out_at.timestamp():
+    if signed is None or signed <= user.signed_out_at.timestamp():
         return None
     return user
 

@@ -30,7 +30,8 @@ from tjar.i18n import LANGUAGES, _, translate
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
-# Failed sign-ins per address and email, and per address for any email.
+# Sign-in attempts per address and email (a success clears it), and per
+# address for any email.
 SIGN_IN_LIMIT = parse("5/15 minutes")
 SIGN_IN_LIMIT_PER_ADDRESS = parse("30/15 minutes")
 
@@ -77,14 +78,14 @@ async def login(request: Request) -> Response:
         return refuse(_("The form has expired. Try again."), 403)
     limiter: MovingWindowRateLimiter = request.app.state.sign_in_limiter
     address = request.client.host if request.client else "unknown"
-    # Only failures count; a locked-out address cannot lock out the user
-    # from elsewhere.
+    # Every attempt is counted before it is checked, so parallel guesses
+    # cannot slip past; a success clears its address and email.
     keys = (
         (SIGN_IN_LIMIT, ("sign-in", str(store.id), address, email)),
         (SIGN_IN_LIMIT_PER_ADDRESS, ("sign-in", str(store.id), address)),
     )
     for limit, identity in keys:
-        if not await limiter.test(limit, *identity):
+        if not await limiter.hit(limit, *identity):
             return refuse(
                 _("Too many attempts. Wait a few minutes and try again."), 429
             )
@@ -93,12 +94,11 @@ async def login(request: Request) -> Response:
     if not has_unsafe_characters(email):
         async with store_session(request.app.state.sessions, store.id) as db:
             user = await authenticate_user(
-                db, email=email, password=str(form.get("password") or "")[:1024]
+                db, email=email, password=str(form.get("password") or "")
             )
     if user is None:
-        for limit, identity in keys:
-            await limiter.hit(limit, *identity)
         return refuse(_("Wrong email or password."), 401)
+    await limiter.clear(SIGN_IN_LIMIT, *keys[0][1])
     await remember_language(request, store, user)
 
     # A new session (and token) on every sign-in: nothing carries over.

@@ -12,11 +12,12 @@ POST is refused unless the form's token matches the cookie's.
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
+
+from tjar.clock import utcnow
 
 COOKIE = "tjar_dashboard"
 MAX_AGE = 12 * 60 * 60
@@ -27,8 +28,9 @@ CSRF_FIELD = "csrf_token"
 class DashboardSession:
     user_id: int | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    # When the cookie was signed; None for a session made by this request.
-    issued_at: datetime | None = None
+    # When the cookie was signed, to the microsecond (compared with a
+    # sign-out); None for a session made by this request.
+    issued_at: float | None = None
 
     @property
     def fresh(self) -> bool:
@@ -45,18 +47,20 @@ class SessionCookies:
         raw = request.cookies.get(COOKIE)
         if raw:
             try:
-                data, signed = self._serializer.loads(
-                    raw, max_age=MAX_AGE, return_timestamp=True
-                )
+                data = self._serializer.loads(raw, max_age=MAX_AGE)
             except BadSignature:
-                data, signed = None, None
-            if isinstance(data, dict) and isinstance(data.get("csrf"), str):
+                data = None
+            if (
+                isinstance(data, dict)
+                and isinstance(data.get("csrf"), str)
+                and type(data.get("at")) is float
+            ):
                 user_id = data.get("user_id")
                 valid_id = type(user_id) is int and 0 < user_id <= 2**31 - 1
                 return DashboardSession(
                     user_id=user_id if valid_id else None,
                     csrf=data["csrf"],
-                    issued_at=signed,
+                    issued_at=data["at"],
                 )
         return DashboardSession()
 
@@ -69,7 +73,11 @@ class SessionCookies:
         if not session.fresh:
             return
         value = self._serializer.dumps(
-            {"user_id": session.user_id, "csrf": session.csrf}
+            {
+                "user_id": session.user_id,
+                "csrf": session.csrf,
+                "at": utcnow().timestamp(),
+            }
         )
         response.set_cookie(
             COOKIE,

@@ -34,13 +34,19 @@ def escape_like(term: str) -> str:
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+# Joiners shape Arabic and Persian script; other format characters only hide.
+_JOINERS = frozenset("\u200c\u200d")
+
+
 def has_unsafe_characters(text: str) -> bool:
-    """Tell whether ``text`` holds control characters, line breaks or bidi overrides.
+    """Tell whether ``text`` holds control, invisible or line-breaking characters.
 
     Names and addresses shown on pages and in mail headers must be one plain
-    line; NUL cannot even be stored by PostgreSQL.
+    line that reads as it is stored; NUL cannot even be stored by PostgreSQL.
     """
     return any(
-        char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Zl", "Zp")
+        char in _BIDI_CONTROLS
+        or unicodedata.category(char) in ("Cc", "Zl", "Zp")
+        or (unicodedata.category(char) == "Cf" and char not in _JOINERS)
         for char in text
     )

@@ -6,6 +6,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tjar.db.models import StoreUser
@@ -48,10 +49,8 @@ async def create_user(
     email = email.strip().lower()
     if len(email) > 254 or not _EMAIL.match(email) or has_unsafe_characters(email):
         raise ValidationFailed.single("email", _("Enter a valid email address."))
-    if password is not None and len(password) < 8:
-        raise ValidationFailed.single(
-            "password", _("Use at least {count} characters."), count=8
-        )
+    if password is not None:
+        _check_password(password)
     if await session.scalar(select(StoreUser.id).where(StoreUser.email == email)):
         raise Conflict("user_exists")
 
@@ -61,9 +60,26 @@ async def create_user(
         name=name,
         password_hash=hash_password(password) if password else None,
     )
-    session.add(user)
-    await session.flush()
+    # Of two adds of one email at once, the unique index lets one through.
+    try:
+        async with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise Conflict("user_exists") from None
     return user
+
+
+MAX_PASSWORD = 1024
+
+
+def _check_password(password: str) -> None:
+    if not 8 <= len(password) <= MAX_PASSWORD:
+        raise ValidationFailed.single(
+            "password",
+            _("Use between {min} and {max} characters."),
+            min=8,
+            max=MAX_PASSWORD,
+        )
 
 
 # Checked against when no user has the email, so both answers take as long.
@@ -90,10 +106,7 @@ async def list_users(session: AsyncSession) -> list[StoreUser]:
 
 async def set_password(session: AsyncSession, *, email: str, password: str) -> None:
     """Give the session's store's user ``email`` a new password."""
-    if len(password) < 8:
-        raise ValidationFailed.single(
-            "password", _("Use at least {count} characters."), count=8
-        )
+    _check_password(password)
     user = await session.scalar(
         select(StoreUser).where(StoreUser.email == email.strip().lower())
     )

@@ -113,13 +113,10 @@ async def add_webhook(request: Request) -> Response:
 
 @router.get("/webhooks/{webhook_id}")
 async def webhook_page(request: Request, webhook_id: str) -> Response:
-    current = await visit(request, roles=MANAGERS)
-    if isinstance(current, Response):
-        return current
-    found = record_id(webhook_id)
-    if found is None:
-        return not_found(current)
-    return await _render_webhook(current, found)
+    visited = await _webhook_visit(request, webhook_id)
+    if isinstance(visited, Response):
+        return visited
+    return await _render_webhook(*visited)
 
 
 @router.post("/webhooks/{webhook_id}")
@@ -149,12 +146,10 @@ async def remove_webhook(request: Request, webhook_id: str) -> Response:
 
 @router.post("/webhooks/{webhook_id}/refresh-secret")
 async def refresh_secret(request: Request, webhook_id: str) -> Response:
-    current = await visit(request, roles=MANAGERS)
-    if isinstance(current, Response):
-        return current
-    found = record_id(webhook_id)
-    if found is None:
-        return not_found(current)
+    visited = await _webhook_visit(request, webhook_id)
+    if isinstance(visited, Response):
+        return visited
+    current, found = visited
     try:
         async with _writer(current) as session:
             webhook, secret = await refresh_webhook_secret(
@@ -190,6 +185,17 @@ async def redeliver_one(
 Action = Callable[[AsyncSession, Visit, int], Awaitable[None]]
 
 
+async def _webhook_visit(request: Request, raw_id: str) -> tuple[Visit, int] | Response:
+    """Return the manager's visit and the webhook id in the URL, or the answer."""
+    current = await visit(request, roles=MANAGERS)
+    if isinstance(current, Response):
+        return current
+    found = record_id(raw_id)
+    if found is None:
+        return not_found(current)
+    return current, found
+
+
 async def _act_on_webhook(
     request: Request, webhook_id: str, act: Action, *, done: str | None = None
 ) -> Response:
@@ -199,12 +205,10 @@ async def _act_on_webhook(
     refused action shows the webhook's page again with why, and changes
     nothing.
     """
-    current = await visit(request, roles=MANAGERS)
-    if isinstance(current, Response):
-        return current
-    found = record_id(webhook_id)
-    if found is None:
-        return not_found(current)
+    visited = await _webhook_visit(request, webhook_id)
+    if isinstance(visited, Response):
+        return visited
+    current, found = visited
     try:
         async with _writer(current) as session:
             await act(session, current, found)

@@ -164,7 +164,7 @@ def _language(request: Request) -> str:
     return str(language)
 
 
-def _translated_fields(
+def translated_fields(
     language: str, errors: Mapping[str, Iterable[tuple[str, Mapping[str, object]]]]
 ) -> dict[str, list[str]]:
     return {
@@ -173,26 +173,32 @@ def _translated_fields(
     }
 
 
+def error_message(language: str, error: TjarError) -> str:
+    """Word ``error`` in ``language``: the message an envelope or a page shows."""
+    params: dict[str, Any] = dict(error.params)
+    if isinstance(error, RateLimited):
+        params["seconds"] = error.retry_after
+    message = MESSAGES.get(error.code, MESSAGES[type(error).code])
+    return translate(language, message, **params)
+
+
 def error_response(request: Request, error: TjarError) -> JSON:
     """Render ``error`` as the envelope, in the request's language."""
     language = _language(request)
-    params: dict[str, Any] = dict(error.params)
     headers: dict[str, str] = {}
     if isinstance(error, RateLimited):
-        params["seconds"] = error.retry_after
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    message = MESSAGES.get(error.code, MESSAGES[type(error).code])
 
     body: dict[str, Any] = {
         "status": "error",
-        "message": translate(language, message, **params),
+        "message": error_message(language, error),
         "code": error.code,
     }
     if isinstance(error, ValidationFailed):
-        body["errors"] = _translated_fields(language, error.errors)
-    elif isinstance(field := params.get("field"), str):
+        body["errors"] = translated_fields(language, error.errors)
+    elif isinstance(field := error.params.get("field"), str):
         body["errors"] = {field: [body["message"]]}
     return JSON(body, status_code=status_for(error), headers=headers)
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from tjar.api.errors import MESSAGES
+from tjar.api.errors import error_message, translated_fields
 from tjar.dashboard.pages import Visit, not_found, record_id, visit
 from tjar.db.models import Webhook
 from tjar.db.session import store_session
@@ -248,16 +248,11 @@ def _webhook_input(form: FormData) -> WebhookInput:
 
 
 def error_messages(current: Visit, error: TjarError) -> list[str]:
-    """Translate a domain error's messages for the page."""
-    found = []
-    if isinstance(error, ValidationFailed):
-        for items in error.errors.values():
-            found += [current.t(message, **params) for message, params in items]
-    if not found:
-        found.append(
-            current.t(MESSAGES.get(error.code, MESSAGES["error"]), **error.params)
-        )
-    return found
+    """Word a domain error for the page: each field's messages, else the error's."""
+    if isinstance(error, ValidationFailed) and error.errors:
+        fields = translated_fields(current.language, error.errors)
+        return [message for messages in fields.values() for message in messages]
+    return [error_message(current.language, error)]
 
 
 async def _render(current: Visit, *, status_code: int = 200, **extra: Any) -> Response:

@@ -24,7 +24,6 @@ from tjar.dashboard.sessions import CSRF_FIELD, DashboardSession, csrf_matches
 from tjar.db.models import StoreUser
 from tjar.db.session import begin_write, store_session
 from tjar.domain.overview import store_overview
-from tjar.domain.text import has_unsafe_characters
 from tjar.domain.users import authenticate_user
 from tjar.i18n import LANGUAGES, _, translate
 
@@ -90,12 +89,10 @@ async def login(request: Request) -> Response:
                 _("Too many attempts. Wait a few minutes and try again."), 429
             )
 
-    user = None
-    if not has_unsafe_characters(email):
-        async with store_session(request.app.state.sessions, store.id) as db:
-            user = await authenticate_user(
-                db, email=email, password=str(form.get("password") or "")
-            )
+    async with store_session(request.app.state.sessions, store.id) as db:
+        user = await authenticate_user(
+            db, email=email, password=str(form.get("password") or "")
+        )
     if user is None:
         return refuse(_("Wrong email or password."), 401)
     await limiter.clear(SIGN_IN_LIMIT, *keys[0][1])

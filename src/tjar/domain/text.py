@@ -38,15 +38,24 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _JOINERS = frozenset("\u200c\u200d")
 
 
+def _unsafe(char: str) -> bool:
+    category = unicodedata.category(char)
+    return (
+        char in _BIDI_CONTROLS
+        or category in ("Cc", "Zl", "Zp")
+        or (category == "Cf" and char not in _JOINERS)
+    )
+
+
 def has_unsafe_characters(text: str) -> bool:
     """Tell whether ``text`` holds control, invisible or line-breaking characters.
 
     Names and addresses shown on pages and in mail headers must be one plain
     line that reads as it is stored; NUL cannot even be stored by PostgreSQL.
     """
-    return any(
-        char in _BIDI_CONTROLS
-        or unicodedata.category(char) in ("Cc", "Zl", "Zp")
-        or (unicodedata.category(char) == "Cf" and char not in _JOINERS)
-        for char in text
-    )
+    return any(_unsafe(char) for char in text)
+
+
+def one_line(text: str) -> str:
+    """Replace the characters ``has_unsafe_characters`` finds with spaces."""
+    return "".join(" " if _unsafe(char) else char for char in text)

@@ -90,9 +90,12 @@ async def authenticate_user(
     session: AsyncSession, *, email: str, password: str
 ) -> StoreUser | None:
     """Return the session's store's user with these credentials, or None."""
-    user = await session.scalar(
-        select(StoreUser).where(StoreUser.email == email.strip().lower())
-    )
+    email = email.strip().lower()
+    # Such an email was never accepted, and PostgreSQL cannot even compare NUL.
+    unusable = len(email) > 254 or has_unsafe_characters(email)
+    user = None
+    if not unusable:
+        user = await session.scalar(select(StoreUser).where(StoreUser.email == email))
     if user is None or not user.password_hash:
         verify_password(_NOBODY, password)
         return None

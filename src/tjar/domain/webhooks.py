@@ -46,6 +46,11 @@ class WebhookInput:
     events: list[str] | None = None
     is_active: bool | None = None
 
+    def __post_init__(self) -> None:
+        # Repeats are harmless; keep the first of each.
+        if self.events is not None:
+            self.events = list(dict.fromkeys(self.events))
+
 
 def state_of(webhook: Webhook) -> str:
     """Say how a webhook is doing: ``active``, ``failing`` or ``disabled``."""
@@ -356,8 +361,6 @@ async def _check(data: WebhookInput, policy: TargetPolicy) -> None:
         if problem is not None:
             errors["url"] = [(problem, {})]
     if data.events is not None:
-        # Repeats are harmless; keep the first of each.
-        data.events = list(dict.fromkeys(data.events))
         if not data.events:
             errors["events"] = [(_("Choose at least one event."), {})]
         for index, name in enumerate(data.events):

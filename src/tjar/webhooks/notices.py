@@ -5,7 +5,6 @@ email is sent later from the notice, so a mail server that is down delays
 the mail without losing it.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tjar.clock import utcnow
 from tjar.db.models import Store, StoreNotice, StoreUser, Webhook
 from tjar.db.session import platform_session
+from tjar.domain.text import one_line
 from tjar.i18n import _, translate
 
 log = structlog.get_logger("tjar.webhooks")
@@ -69,16 +69,10 @@ def notice_text(notice: StoreNotice, language: str) -> tuple[str, str]:
     breaks and other control characters are made spaces: a subject must be
     one line.
     """
-    params = {key: _one_line(str(value)) for key, value in notice.params.items()}
+    params = {key: one_line(str(value)) for key, value in notice.params.items()}
     subject = translate(language, SUBJECTS[notice.kind], **params)
     reason = translate(language, REASONS[params["reason"]], **params)
     return subject, reason
-
-
-def _one_line(text: str) -> str:
-    return "".join(
-        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
-    )
 
 
 @dataclass(frozen=True)

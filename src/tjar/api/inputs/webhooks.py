@@ -21,10 +21,7 @@ class WebhookIn(Strict):
         return WebhookInput(
             name=self.name,
             url=self.url,
-            # Repeats are harmless; keep the first of each.
-            events=list(dict.fromkeys(self.events))
-            if self.events is not None
-            else None,
+            events=self.events,
             is_active=self.is_active,
         )
 

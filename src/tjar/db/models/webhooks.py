@@ -136,7 +136,6 @@ class StoreNotice(TenantOwned, Base):
     )
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    dismissed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     # "pending" until the mail is handed to the SMTP server ("sent"), or
     # "skipped" when no server is configured or the store has no owner.
     email_status: Mapped[str] = mapped_column(String(16), default="pending")

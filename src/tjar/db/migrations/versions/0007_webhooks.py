@@ -82,7 +82,6 @@ def upgrade() -> None:
         sa.Column("webhook_id", sa.Integer(), nullable=True),
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("dismissed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("email_status", sa.String(length=16), nullable=False),
         sa.Column("emailed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("store_id", sa.Integer(), nullable=False),

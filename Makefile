@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format install clean messages bench-webhooks screenshots
+.PHONY: run test lint format install clean messages bench bench-quick bench-webhooks screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -47,10 +47,20 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i var/messages.pot -d src/tjar/i18n/locale -D messages \
 		--no-fuzzy-matching --ignore-obsolete
 
-# Webhook delivery speed on PostgreSQL (TJAR_BENCH_DATABASE_URL to point
-# elsewhere); records the figures in docs/performance.md.
+# The benchmark suite on PostgreSQL (TJAR_BENCH_DATABASE_URL to point
+# elsewhere): seeds once, compares the API with its baseline under wrk,
+# measures webhook delivery, and writes docs/performance.md. BENCH_ARGS
+# passes options, e.g. BENCH_ARGS=--reseed; see `python -m bench.run -h`.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The same on SQLite with small data, in a few minutes.
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
+
+# Webhook delivery alone, printed.
 bench-webhooks: $(STAMP)
-	$(BIN)/python -m bench.webhooks --write
+	$(BIN)/python -m bench.webhooks
 
 # Refresh the Developers page screenshots in docs/ from the browser tests.
 screenshots: $(STAMP)

@@ -1,8 +1,9 @@
-"""Webhook delivery benchmark: one ``tjar worker`` process on PostgreSQL.
+"""Webhook delivery benchmark: one ``tjar worker`` process and a loopback receiver.
 
-Measures sustained deliveries per second over a queue of events, and the
-time from an event's commit to its arrival at a loopback receiver when the
-queue is idle. ``--write`` records the results in docs/performance.md.
+Measures sustained deliveries per second over a queue of events, the
+worker's resident memory as the queue drains, and the time from an event's
+commit to its arrival at the receiver when the queue is idle. ``make bench``
+runs it as part of the whole suite; on its own it prints its figures:
 
     make bench-webhooks                      # PostgreSQL on 127.0.0.1:5432
     TJAR_BENCH_DATABASE_URL=postgresql+asyncpg://user@host/db make bench-webhooks
@@ -11,13 +12,11 @@ queue is idle. ``--write`` records the results in docs/performance.md.
 import argparse
 import asyncio
 import os
-import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,8 @@ import httpx
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tjar import __version__
+from bench.database import SECRET, asyncpg_dsn, no_dns
+from bench.load import ROOT, free_port, memory_mb
 from tjar.db import migrate
 from tjar.db.session import (
     bind_to_store,
@@ -41,18 +41,23 @@ from tjar.domain.webhooks import TargetPolicy, WebhookInput, create_webhook
 from tjar.webhooks.outbox import emit
 from tjar.webhooks.vault import Vault
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "performance.md"
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 DATABASE = "tjar_bench_webhooks"
-SECRET = "bench-secret-key"
-START, END = "<!-- webhooks:start -->", "<!-- webhooks:end -->"
+# Fastest on this machine (see docs/performance.md for the others).
+CONCURRENCY = 24
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@dataclass(frozen=True)
+class Result:
+    events: int
+    concurrency: int
+    rate: float
+    median_ms: float
+    p99_ms: float
+    # Resident memory (MB) after each checkpoint's deliveries arrived.
+    rss_at: dict[int, float]
+    peak_rss_mb: float
+    worker_cpu: float
 
 
 def order_like(number: int) -> dict[str, Any]:
@@ -80,22 +85,24 @@ def order_like(number: int) -> dict[str, Any]:
     }
 
 
-async def fresh_database(base: str) -> tuple[str, str]:
-    """Create an empty scratch database; return its URL and the server version."""
-    admin = make_url(base).set(drivername="postgresql")
-    connection = await asyncpg.connect(admin.render_as_string(hide_password=False))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{DATABASE}"')
-        version = str(await connection.fetchval("SHOW server_version"))
-    finally:
-        await connection.close()
-    url = make_url(base).set(database=DATABASE)
-    return url.render_as_string(hide_password=False), version.split()[0]
-
-
-async def no_dns(host: str, port: int) -> list[str]:
-    raise OSError(host)
+async def scratch_database(base: str) -> str:
+    """Return the URL of an empty, migrated database beside ``base``."""
+    if base.startswith("sqlite"):
+        path = Path(str(make_url(base).database)).with_name("bench-webhooks.db")
+        for leftover in path.parent.glob(path.name + "*"):
+            leftover.unlink()
+        url = f"sqlite+aiosqlite:///{path}"
+    else:
+        connection = await asyncpg.connect(asyncpg_dsn(base))
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" (FORCE)')
+            await connection.execute(f'CREATE DATABASE "{DATABASE}"')
+        finally:
+            await connection.close()
+        url = make_url(base).set(database=DATABASE).render_as_string(False)
+    # Alembic runs its own event loop.
+    await asyncio.to_thread(migrate.upgrade, url)
+    return url
 
 
 async def prepare(sessions: async_sessionmaker[AsyncSession], hook: str) -> int:
@@ -129,22 +136,19 @@ def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, cwd=ROOT)
 
 
-async def stats(port: int) -> dict[str, Any]:
-    async with httpx.AsyncClient() as client:
-        response = await client.get(f"http://127.0.0.1:{port}/stats")
-        result: dict[str, Any] = response.json()
-        return result
+async def arrived(client: httpx.AsyncClient, port: int) -> int:
+    answer = await client.get(f"http://127.0.0.1:{port}/stats?count")
+    return int(answer.json()["arrived"])
 
 
-async def wait_for(port: int, count: int, within: float) -> dict[str, Any]:
+async def wait_for(
+    client: httpx.AsyncClient, port: int, count: int, within: float
+) -> None:
     deadline = time.monotonic() + within
-    while True:
-        seen = await stats(port)
-        if len(seen["arrivals"]) >= count:
-            return seen
+    while (seen := await arrived(client, port)) < count:
         if time.monotonic() > deadline:
-            raise SystemExit(f"only {len(seen['arrivals'])} of {count} arrived")
-        await asyncio.sleep(0.25)
+            raise SystemExit(f"only {seen} of {count} webhooks arrived")
+        await asyncio.sleep(0.2)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -153,23 +157,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    url, postgres = await fresh_database(args.database_url)
-    # Alembic runs its own event loop.
-    await asyncio.to_thread(migrate.upgrade, url)
+async def measure(
+    base_url: str,
+    *,
+    events: int,
+    samples: int,
+    concurrency: int = CONCURRENCY,
+    checkpoints: tuple[int, ...] = (),
+    profile: str | None = None,
+) -> Result:
+    """Queue ``events``, let one worker drain them, then time idle deliveries."""
+    url = await scratch_database(base_url)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     port = free_port()
     env = {
         **os.environ,
-        "TJAR_ENV": "development",
         "TJAR_DATABASE_URL": url,
         "TJAR_SECRET_KEY": SECRET,
         "TJAR_LOG_LEVEL": "WARNING",
@@ -186,10 +189,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "--log-level",
             "warning",
             "--no-access-log",
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
         ],
         env,
     )
@@ -197,13 +196,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         await asyncio.sleep(1.5)
         store_id = await prepare(sessions, f"http://127.0.0.1:{port}/hook")
-        print(f"queueing {args.events} events ...", flush=True)
-        await queue(sessions, store_id, args.events)
+        print(f"webhooks: queueing {events:,} events ...", flush=True)
+        await queue(sessions, store_id, events)
 
         # py-spy samples without slowing the worker; install it to profile.
         profiler = (
-            ["py-spy", "record", "--format", "raw", "-o", args.profile, "--"]
-            if args.profile
+            ["py-spy", "record", "--format", "raw", "-o", profile, "--"]
+            if profile
             else []
         )
         worker = start(
@@ -214,96 +213,62 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "tjar",
                 "worker",
                 "--concurrency",
-                str(args.concurrency),
+                str(concurrency),
             ],
             env,
         )
-        seen = await wait_for(port, args.events, within=600)
-        times = sorted(seen["arrivals"].values())
-        rate = (len(times) - 1) / (times[-1] - times[0])
-        # Startup included: an upper bound on the busy share of one core.
-        worker_cpu = cpu_seconds(worker.pid) / (times[-1] - times[0])
-        receiver_cpu = cpu_seconds(receiver.pid) / (times[-1] - times[0])
-        print(f"throughput: {rate:.0f} deliveries/s", flush=True)
+        rss_at: dict[int, float] = {}
+        async with httpx.AsyncClient() as client:
+            began = time.monotonic()
+            for checkpoint in sorted({*checkpoints, events}):
+                await wait_for(client, port, checkpoint, within=900)
+                if checkpoint == events:
+                    elapsed = time.monotonic() - began
+                rss_at[checkpoint] = memory_mb(worker.pid)[0]
+            times = sorted(
+                (await client.get(f"http://127.0.0.1:{port}/stats"))
+                .json()["arrivals"]
+                .values()
+            )
+            rate = (len(times) - 1) / (times[-1] - times[0])
+            worker_cpu = cpu_seconds(worker.pid) / elapsed
+            print(f"webhooks: {rate:,.0f} deliveries/s", flush=True)
 
-        print(f"latency: {args.samples} events on an idle queue ...", flush=True)
-        committed: dict[str, float] = {}
-        for number in range(args.samples):
-            async with store_session(sessions, store_id, write=True) as session:
-                data = order_like(number)
-                event = await emit(
-                    session, "order.updated", lambda ctx, data=data: data
-                )
-                await session.commit()
-            assert event is not None
-            committed[event.public_id] = time.time()
-            await asyncio.sleep(0.05)
-        seen = await wait_for(port, args.events + args.samples, within=60)
+            print(f"webhooks: {samples} events on an idle queue ...", flush=True)
+            committed: dict[str, float] = {}
+            for number in range(samples):
+                async with store_session(sessions, store_id, write=True) as session:
+                    data = order_like(number)
+                    event = await emit(
+                        session, "order.updated", lambda ctx, data=data: data
+                    )
+                    await session.commit()
+                assert event is not None
+                committed[event.public_id] = time.time()
+                await asyncio.sleep(0.05)
+            await wait_for(client, port, events + samples, within=60)
+            seen = (await client.get(f"http://127.0.0.1:{port}/stats")).json()
         delays = sorted(
             (seen["arrivals"][key] - at) * 1000 for key, at in committed.items()
         )
-        rss = peak_rss_mb(worker.pid)
+        peak = memory_mb(worker.pid)[1]
     finally:
         for process in (worker, receiver):
             if process is not None and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+                process.terminate()
                 process.wait(timeout=30)
         await engine.dispose()
 
-    return {
-        "events": args.events,
-        "concurrency": args.concurrency,
-        "rate": rate,
-        "median_ms": statistics.median(delays),
-        "p95_ms": delays[int(len(delays) * 0.95) - 1],
-        "p99_ms": delays[int(len(delays) * 0.99) - 1],
-        "rss_mb": rss,
-        "worker_cpu": worker_cpu,
-        "receiver_cpu": receiver_cpu,
-        "postgres": postgres,
-    }
-
-
-def report(result: dict[str, Any], command: str) -> str:
-    verdict_rate = "met" if result["rate"] >= 1000 else "missed"
-    verdict_latency = "met" if result["median_ms"] < 50 else "missed"
-    return "\n".join(
-        [
-            START,
-            "## Webhook delivery",
-            "",
-            f"Measured {datetime.now(UTC):%Y-%m-%d} with `{command}` "
-            f"({os.cpu_count()} cores; Python {platform.python_version()}, "
-            f"PostgreSQL {result['postgres']}, httpx {httpx.__version__}, "
-            f"Tjar {__version__}): one `tjar worker` process "
-            f"(`--concurrency {result['concurrency']}`), PostgreSQL and a "
-            "uvicorn receiver, all on the same cores.",
-            "",
-            "| measure | result | target | |",
-            "|---|---|---|---|",
-            f"| deliveries per second, {result['events']:,} queued events | "
-            f"{result['rate']:,.0f} | ≥ 1,000 | {verdict_rate} |",
-            f"| commit → arrival, idle queue, median | {result['median_ms']:.1f} ms "
-            f"| < 50 ms | {verdict_latency} |",
-            f"| commit → arrival, p95 / p99 | {result['p95_ms']:.1f} / "
-            f"{result['p99_ms']:.1f} ms | | |",
-            f"| worker peak resident memory | {result['rss_mb']:.0f} MB | | |",
-            f"| worker / receiver CPU while sending | {result['worker_cpu']:.0%} / "
-            f"{result['receiver_cpu']:.0%} of a core | | |",
-            END,
-        ]
+    return Result(
+        events=events,
+        concurrency=concurrency,
+        rate=rate,
+        median_ms=statistics.median(delays),
+        p99_ms=delays[max(0, int(len(delays) * 0.99) - 1)],
+        rss_at=rss_at,
+        peak_rss_mb=peak,
+        worker_cpu=worker_cpu,
     )
-
-
-def write(section: str) -> None:
-    text = REPORT.read_text() if REPORT.exists() else "# Performance\n\n"
-    if START in text:
-        before, _, rest = text.partition(START)
-        _, _, after = rest.partition(END)
-        text = before + section + after
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    REPORT.write_text(text)
 
 
 def main() -> None:
@@ -315,21 +280,24 @@ def main() -> None:
     )
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--samples", type=int, default=200)
-    # Fastest on this machine (see docs/performance.md for the others).
-    parser.add_argument("--concurrency", type=int, default=24)
-    parser.add_argument("--write", action="store_true", help="Update the report.")
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
     parser.add_argument(
         "--profile",
         metavar="FILE",
         help="Sample the worker with py-spy into FILE (collapsed stacks).",
     )
     args = parser.parse_args()
-
-    result = asyncio.run(run(args))
-    section = report(result, "make bench-webhooks")
-    print(section)
-    if args.write:
-        write(section)
+    result = asyncio.run(
+        measure(
+            args.database_url,
+            events=args.events,
+            samples=args.samples,
+            concurrency=args.concurrency,
+            profile=args.profile,
+        )
+    )
+    for name, value in vars(result).items():
+        print(f"{name}: {value}")
 
 
 if __name__ == "__main__":

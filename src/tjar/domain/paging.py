@@ -74,7 +74,7 @@ class Page(Generic[T]):
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _encode(sort: Sort, row: Any) -> str:
+def encode_cursor(sort: Sort, row: Any) -> str:
     value = getattr(row, sort.column.key)
     fields: dict[str, Any] = {"s": sort.name, "v": value, "id": row.id}
     if isinstance(value, datetime):
@@ -83,7 +83,7 @@ def _encode(sort: Sort, row: Any) -> str:
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def _decode(sort: Sort, cursor: str) -> tuple[Any, int]:
+def decode_cursor(sort: Sort, cursor: str) -> tuple[Any, int]:
     invalid = ValidationFailed.single("cursor", _("This cursor is not valid here."))
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -124,7 +124,7 @@ async def paginate(
     query = query.order_by(*order).limit(request.per_page + 1)
 
     if request.cursor is not None:
-        value, last_id = _decode(sort, request.cursor)
+        value, last_id = decode_cursor(sort, request.cursor)
         bound = tuple_(literal(value, sort.column.type), literal(last_id))
         row_key = tuple_(*keys)
         query = query.where(row_key < bound if sort.descending else row_key > bound)
@@ -136,7 +136,7 @@ async def paginate(
     rows = list((await session.scalars(query)).unique())
     more = len(rows) > request.per_page
     items = rows[: request.per_page]
-    next_cursor = _encode(sort, items[-1]) if more and items else None
+    next_cursor = encode_cursor(sort, items[-1]) if more and items else None
     return Page(
         items=items,
         current_page=current_page,

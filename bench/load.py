@@ -57,7 +57,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, ready_path: str, headers: dict[str, str]) -> None:
-        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT)
+        self.process = spawn(self.command, self.env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -72,13 +72,8 @@ class Server:
         raise SystemExit(f"{self.name} did not answer within a minute")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop(self.process)
 
     def workers(self) -> list[int]:
         """List the processes answering requests: uvicorn's children, or itself."""
@@ -91,6 +86,25 @@ class Server:
             for child in children
             if b"resource_tracker" not in _cmdline(int(child))
         ] or [pid]
+
+
+def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start ``command`` in a process group of its own, so ``stop`` ends it all."""
+    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a process started by ``spawn`` with every process it started."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
 
 
 def _cmdline(pid: int) -> bytes:

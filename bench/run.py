@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import platform
+import signal
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -473,6 +474,8 @@ def main() -> None:
         command="make bench-quick" if args.quick else "make bench",
         extra={"reseed": args.reseed},
     )
+    # A SIGTERM (or timeout) unwinds like Ctrl-C, so the servers are stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     section = asyncio.run(main_async(settings, args.dry_run))
     if section is None:
         print("dry run passed", flush=True)

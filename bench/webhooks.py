@@ -12,6 +12,7 @@ runs it as part of the whole suite; on its own it prints its figures:
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -23,11 +24,12 @@ from typing import Any
 
 import asyncpg
 import httpx
+import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.database import SECRET, asyncpg_dsn, no_dns
-from bench.load import ROOT, free_port, memory_mb
+from bench.load import free_port, memory_mb, spawn, stop
 from tjar.db import migrate
 from tjar.db.session import (
     bind_to_store,
@@ -38,7 +40,7 @@ from tjar.db.session import (
 )
 from tjar.domain.stores import create_store
 from tjar.domain.webhooks import TargetPolicy, WebhookInput, create_webhook
-from tjar.webhooks.outbox import emit
+from tjar.webhooks.outbox import emit, new_event_id
 from tjar.webhooks.vault import Vault
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -122,8 +124,12 @@ async def prepare(sessions: async_sessionmaker[AsyncSession], hook: str) -> int:
 
 
 async def queue(
-    sessions: async_sessionmaker[AsyncSession], store_id: int, count: int
+    url: str, sessions: async_sessionmaker[AsyncSession], store_id: int, count: int
 ) -> None:
+    """Queue ``count`` events: by ``COPY`` on PostgreSQL, else through ``emit``."""
+    if not url.startswith("sqlite"):
+        await _copy_events(url, store_id, count)
+        return
     for start in range(0, count, 1000):
         async with store_session(sessions, store_id, write=True) as session:
             for number in range(start, min(start + 1000, count)):
@@ -132,8 +138,59 @@ async def queue(
             await session.commit()
 
 
-def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, env=env, cwd=ROOT)
+async def _copy_events(url: str, store_id: int, count: int) -> None:
+    """Write events and deliveries as ``emit`` would, in bulk."""
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        webhook_id = await connection.fetchval(
+            "SELECT id FROM webhooks WHERE store_id = $1", store_id
+        )
+        now = datetime.now(UTC)
+        events, deliveries = [], []
+        for number in range(1, count + 1):
+            public_id = new_event_id(now)
+            body = {
+                "id": public_id,
+                "type": "order.updated",
+                "created_at": now.isoformat(),
+                "store": {"id": store_id, "domain": "bench.localhost"},
+                "data": order_like(number),
+            }
+            events.append(
+                (number, store_id, public_id, "order.updated", orjson.dumps(body), now)
+            )
+            deliveries.append(
+                (number, store_id, webhook_id, number, "order.updated", now, now)
+                + ("pending", 0, 0)
+            )
+        await connection.copy_records_to_table(
+            "webhook_events",
+            records=events,
+            columns=["id", "store_id", "public_id", "type", "body", "created_at"],
+        )
+        await connection.copy_records_to_table(
+            "webhook_deliveries",
+            records=deliveries,
+            columns=[
+                "id",
+                "store_id",
+                "webhook_id",
+                "event_id",
+                "event_type",
+                "next_attempt_at",
+                "created_at",
+                "status",
+                "attempts",
+                "claims",
+            ],
+        )
+        for table in ("webhook_events", "webhook_deliveries"):
+            await connection.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), $1)", count
+            )
+        await connection.execute("ANALYZE webhook_deliveries")
+    finally:
+        await connection.close()
 
 
 async def arrived(client: httpx.AsyncClient, port: int) -> int:
@@ -178,7 +235,7 @@ async def measure(
         "TJAR_LOG_LEVEL": "WARNING",
         "TJAR_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
     }
-    receiver = start(
+    receiver = spawn(
         [
             sys.executable,
             "-m",
@@ -193,21 +250,15 @@ async def measure(
         env,
     )
     worker: subprocess.Popen[bytes] | None = None
+    profiler: subprocess.Popen[bytes] | None = None
     try:
         await asyncio.sleep(1.5)
         store_id = await prepare(sessions, f"http://127.0.0.1:{port}/hook")
         print(f"webhooks: queueing {events:,} events ...", flush=True)
-        await queue(sessions, store_id, events)
+        await queue(url, sessions, store_id, events)
 
-        # py-spy samples without slowing the worker; install it to profile.
-        profiler = (
-            ["py-spy", "record", "--format", "raw", "-o", profile, "--"]
-            if profile
-            else []
-        )
-        worker = start(
+        worker = spawn(
             [
-                *profiler,
                 sys.executable,
                 "-m",
                 "tjar",
@@ -217,6 +268,11 @@ async def measure(
             ],
             env,
         )
+        # py-spy samples from outside without slowing the worker.
+        if profile:
+            py_spy = str(Path(sys.executable).with_name("py-spy"))
+            sampler = [py_spy, "record", "--format", "raw", "-o", profile]
+            profiler = spawn([*sampler, "--pid", str(worker.pid)], env)
         rss_at: dict[int, float] = {}
         async with httpx.AsyncClient() as client:
             began = time.monotonic()
@@ -253,10 +309,12 @@ async def measure(
         )
         peak = memory_mb(worker.pid)[1]
     finally:
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)  # py-spy writes its file on ^C
+            profiler.wait(timeout=60)
         for process in (worker, receiver):
-            if process is not None and process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+            if process is not None:
+                stop(process)
         await engine.dispose()
 
     return Result(

@@ -109,7 +109,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the engine connects lazily on first use."""
     settings = settings or get_settings()
     configure_logging(json=settings.json_logs, level=settings.log_level)
-    engine = create_engine(settings.database_url)
+    pool = (
+        {}
+        if settings.database_url.startswith("sqlite")
+        else {
+            "pool_size": settings.db_pool_size,
+            "max_overflow": settings.db_max_overflow,
+        }
+    )
+    engine = create_engine(settings.database_url, **pool)
     sessions = create_sessionmaker(engine)
 
     @asynccontextmanager

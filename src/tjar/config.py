@@ -24,6 +24,10 @@ class Settings(BaseSettings):
 
     env: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite+aiosqlite:///var/tjar.db"
+    # PostgreSQL connections each server process keeps open, and how many
+    # more it may open under load (closed again when returned).
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
     platform_domain: str = "localhost"
     secret_key: str = DEV_SECRET
     redis_url: str | None = None

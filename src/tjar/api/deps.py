@@ -11,7 +11,7 @@ from tjar.api import idempotency
 from tjar.api.ratelimit import RateLimiter
 from tjar.config import Settings
 from tjar.db.models import ApiKey, Store
-from tjar.db.session import begin_write, store_session
+from tjar.db.session import begin_write, lookup_session, store_session
 from tjar.domain.api_keys import authenticate, record_use, use_is_due
 from tjar.errors import StoreNotFound
 from tjar.representation.common import Context
@@ -32,8 +32,13 @@ def get_store(request: Request) -> Store:
     return store
 
 
+async def request_store(request: Request) -> Store:
+    """Depend on the request's store (a coroutine: no thread pool hop)."""
+    return get_store(request)
+
+
 async def _open_session(
-    request: Request, store: Annotated[Store, Depends(get_store)]
+    request: Request, store: Annotated[Store, Depends(request_store)]
 ) -> AsyncIterator[AsyncSession]:
     """Open the request's session, bound to its store, committed on success."""
     sessions = request.app.state.sessions
@@ -69,7 +74,7 @@ async def authenticate_request(request: Request) -> ApiKey:
         return cached
     store = get_store(request)
     settings: Settings = request.app.state.settings
-    async with store_session(request.app.state.sessions, store.id) as session:
+    async with lookup_session(request.app.state.sessions, store.id) as session:
         key = await authenticate(
             session,
             request.headers.get("authorization"),
@@ -104,8 +109,8 @@ async def require_api_key(
     return await authenticate_request(request)
 
 
-def get_context(
-    request: Request, store: Annotated[Store, Depends(get_store)]
+async def get_context(
+    request: Request, store: Annotated[Store, Depends(request_store)]
 ) -> Context:
     host = request.headers.get("host") or store.slug
     return Context(

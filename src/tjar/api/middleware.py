@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tjar.api.errors import PayloadTooLarge, error_response, internal_error_response
-from tjar.db.session import platform_session
+from tjar.db.session import lookup_session
 from tjar.domain.stores import find_store_by_host
 from tjar.errors import StoreNotFound
 from tjar.i18n import negotiate
@@ -181,7 +181,7 @@ class Tenancy:
             return
 
         try:
-            async with platform_session(self.sessions) as session:
+            async with lookup_session(self.sessions, None) as session:
                 store = await find_store_by_host(
                     session,
                     headers.get("host", ""),

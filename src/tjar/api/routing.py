@@ -19,7 +19,7 @@ from tjar.api.content import is_json
 from tjar.api.deps import (
     StoreSession,
     authenticate_request,
-    get_store,
+    request_store,
     require_api_key,
 )
 from tjar.api.errors import MalformedRequest, UnsupportedMediaType
@@ -76,7 +76,7 @@ async def _load_json_object(request: Request) -> None:
 
 async def _guard(
     request: Request,
-    store: Annotated[Store, Depends(get_store)],
+    store: Annotated[Store, Depends(request_store)],
     key: Annotated[ApiKey, Depends(require_api_key)],
     session: StoreSession,
 ) -> None:

@@ -6,6 +6,7 @@ stamps new rows with its store, so a handler cannot forget the filter. Only
 platform code (resolving a host, the CLI) opens a platform session.
 """
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event
@@ -128,6 +129,30 @@ def store_session(
     else:
         session = factory()
     session.info[STORE_KEY] = store_id
+    return session
+
+
+@lru_cache(maxsize=8)
+def _autocommit(engine: AsyncEngine) -> AsyncEngine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def lookup_session(
+    factory: async_sessionmaker[AsyncSession], store_id: int | None
+) -> AsyncSession:
+    """Open a session for one read: a store's, or the platform's with ``None``.
+
+    On PostgreSQL it runs outside a transaction, which saves the ``BEGIN``
+    and ``ROLLBACK`` round trips around a single statement; never write
+    through it, as each statement would commit on its own.
+    """
+    engine: AsyncEngine = factory.kw["bind"]
+    bind = _autocommit(engine) if engine.dialect.name == "postgresql" else engine
+    session = factory(bind=bind)
+    if store_id is None:
+        session.info[PLATFORM_KEY] = True
+    else:
+        session.info[STORE_KEY] = store_id
     return session
 
 

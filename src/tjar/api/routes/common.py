@@ -13,7 +13,8 @@ from tjar.domain.dates import parse_bound
 from tjar.domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, PageRequest
 
 
-def page_request(
+# Dependencies are coroutines: FastAPI runs plain functions on a thread pool.
+async def page_request(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number.")] = 1,
     per_page: Annotated[
         int, Query(ge=1, le=MAX_PER_PAGE, description="Records per page.")
@@ -36,7 +37,7 @@ class Period:
     updated_since: datetime | None
 
 
-def period(
+async def period(
     ctx: ReadContext,
     date_from: Annotated[
         str | None,

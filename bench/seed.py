@@ -6,7 +6,7 @@ pick one store's rows out of many. Rows are generated with a fixed random
 seed, so two seeds of the same plan hold the same data.
 
 A finished seed records its plan in ``bench_seed``; a later run with the
-same plan reuses the data and only clears what the previous run added.
+same plan reuses the data and clears the webhook log earlier runs left.
 """
 
 import json
@@ -509,17 +509,14 @@ class PostgresSeed:
         )
 
     async def reset(self) -> None:
-        """Drop what earlier runs added, so every run starts from the seed."""
-        seeded = await self.connection.fetchval("SELECT orders FROM bench_seed")
-        await self.connection.execute("DELETE FROM orders WHERE id > $1", seeded)
+        """Empty the webhook log and idempotency records earlier runs left.
+
+        Orders earlier runs created stay: deleting them would cascade to the
+        order lines one order at a time, each a scan of millions of rows.
+        ``--reseed`` restores the plan exactly.
+        """
         await self.connection.execute("TRUNCATE webhook_events CASCADE")
         await self.connection.execute("TRUNCATE idempotency_records")
-        await self.connection.execute(
-            "UPDATE stores SET next_order_number = "
-            "(SELECT coalesce(max(number), 1000) + 1 FROM orders "
-            "WHERE orders.store_id = stores.id) WHERE id = 1"
-        )
-        await self.connection.execute("VACUUM ANALYZE orders")
 
 
 class SqliteSeed:
@@ -570,16 +567,11 @@ class SqliteSeed:
         db.execute("ANALYZE")
 
     def reset(self) -> None:
+        """Empty the webhook log and idempotency records (see PostgresSeed)."""
         db = self.connection
-        (seeded,) = db.execute("SELECT orders FROM bench_seed").fetchone()
         db.execute("PRAGMA foreign_keys=ON")
-        db.execute("DELETE FROM orders WHERE id > ?", (seeded,))
         db.execute("DELETE FROM webhook_events")
         db.execute("DELETE FROM idempotency_records")
-        db.execute(
-            "UPDATE stores SET next_order_number = (SELECT coalesce(max(number), "
-            "1000) + 1 FROM orders WHERE orders.store_id = stores.id) WHERE id = 1"
-        )
         db.commit()
 
 

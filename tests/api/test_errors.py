@@ -265,3 +265,49 @@ async def test_development_logs_never_show_the_key(
     assert response.status_code == 500
     assert "http.unhandled_error" in logged
     assert alpha.key not in logged
+
+
+async def test_a_caller_gone_mid_body_is_no_error_and_writes_nothing(
+    app: FastAPI,
+    alpha: StoreWithKey,
+    sessions: async_sessionmaker[AsyncSession],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A load generator stopping mid-request is logged as a disconnect, not a 500."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/core/v1/orders",
+        "raw_path": b"/api/core/v1/orders",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", alpha.domain.encode()),
+            (b"authorization", f"Bearer {alpha.key}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"400"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    parts = [
+        {"type": "http.request", "body": b'{"products": [', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return parts.pop(0) if parts else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    async with app.router.lifespan_context(app):
+        await app(scope, receive, send)
+
+    assert not [m for m in sent if m["type"] == "http.response.start"]
+    assert "http.unhandled_error" not in caplog.text
+    assert await customer_count(sessions, alpha.store.id) == 0

@@ -263,3 +263,27 @@ async def test_a_refresh_after_the_platform_key_changed_signs_again_at_once(
     secret = refreshed.json()["data"]["secret"]
     assert arrived.headers["webhook-signature"].count("v1,") == 1
     assert verified_by_reference(secret, arrived)
+
+
+async def test_who_listens_is_read_again_once_a_webhook_is_added(
+    sessions: async_sessionmaker[AsyncSession], alpha: StoreWithKey
+) -> None:
+    """The session remembers the listeners, but not past a webhook change."""
+    data = {"id": 7, "version": 1}
+    async with store_session(sessions, alpha.store.id, write=True) as session:
+        before = await emit(session, "order.updated", lambda ctx: data)
+        await create_webhook(
+            session,
+            data=WebhookInput(
+                name="Later", url="http://127.0.0.1:9/later", events=["order.updated"]
+            ),
+            vault=Vault("test-secret"),
+            policy=TargetPolicy(allow_private=True, resolver=FakeResolver()),
+        )
+        after = await emit(session, "order.updated", lambda ctx: data)
+        await session.commit()
+
+    assert before is None
+    assert after is not None
+    async with store_session(sessions, alpha.store.id) as session:
+        assert await session.scalar(select(func.count(WebhookDelivery.id))) == 1

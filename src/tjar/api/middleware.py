@@ -15,7 +15,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tjar.api.errors import PayloadTooLarge, error_response, internal_error_response
@@ -73,6 +73,11 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            # The caller left before its whole body arrived: there is no one
+            # to answer, and a transaction already open was rolled back.
+            status_holder["status"] = 499
+            log.info("http.client_disconnected", path=scope["path"])
         except Exception:
             log.exception("http.unhandled_error", path=scope["path"])
             if status_holder["sent"]:

@@ -60,6 +60,7 @@ from tjar.domain.statuses import (
 from tjar.errors import InvalidState, NotFound, ValidationFailed
 from tjar.i18n import _
 from tjar.webhooks.outbox import emit
+from tjar.webhooks.outbox import prepare as prepare_events
 
 EDITABLE = ("pending", "processing")
 RETURNS_STOCK = ("cancelled", "refunded")
@@ -559,6 +560,9 @@ async def create_order(
     await _check_booking_capacity(session, checked)
     if coupon is not None:
         await use_coupon(session, coupon)
+    # The number locks the store's row until commit: read what the event
+    # needs first, so orders of one store wait for each other less.
+    await prepare_events(session)
     number = await _next_number(session, store)
 
     order = Order(
@@ -592,7 +596,9 @@ async def create_order(
     )
     if order.payment_status == "paid":
         await _deliver_codes(session, lines, secret=secret)
-    order = await get_order(session, order.id)
+    # Everything the answer shows is on ``order`` already (ids from the
+    # insert, defaults set in Python): no need to read it back.
+    await session.flush()
     await emit(session, "order.created", order)
     for product_id in low:
         await emit(

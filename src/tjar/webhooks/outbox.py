@@ -39,6 +39,7 @@ DEFAULT_STORE_URL = "https://{domain}"
 MAX_PAYLOAD_BYTES = 256 * 1024
 NOTIFY_CHANNEL = "tjar_webhooks"
 _EMITTED = "tjar_emitted"
+_LISTENERS = "tjar_listeners"
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _last_id = 0
@@ -59,6 +60,7 @@ def ring_on_commit(doorbell: Callable[[], None]) -> Callable[[], None]:
 
 @sa_event.listens_for(TjarSession, "after_commit")
 def _ring(session: Session) -> None:
+    session.info.pop(_LISTENERS, None)
     if session.info.pop(_EMITTED, False):
         for doorbell in list(_doorbells):
             doorbell()
@@ -67,6 +69,17 @@ def _ring(session: Session) -> None:
 @sa_event.listens_for(TjarSession, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_EMITTED, None)
+    session.info.pop(_LISTENERS, None)
+
+
+@sa_event.listens_for(TjarSession, "before_flush")
+def _webhooks_changed(session: Session, flush_context: Any, instances: Any) -> None:
+    """Forget who listens once this transaction adds or changes a webhook."""
+    if any(
+        isinstance(item, Webhook)
+        for item in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info.pop(_LISTENERS, None)
 
 
 def new_event_id(now: datetime) -> str:
@@ -101,10 +114,9 @@ async def emit(
     subscribes to (the test event). Nothing is written when no one listens.
     """
     if webhook_id is None:
-        rows = await session.execute(
-            select(Webhook.id, Webhook.events).where(Webhook.is_active)
-        )
-        targets = [row.id for row in rows if event_type in row.events]
+        targets = [
+            hook for hook, events in await _listeners(session) if event_type in events
+        ]
     else:
         targets = [webhook_id]
     if not targets:
@@ -145,6 +157,28 @@ async def mark_emitted(session: AsyncSession) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # Delivered to listening workers when (and only if) this commits.
         await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+async def prepare(session: AsyncSession) -> None:
+    """Read who listens, and the store's details, for events this session emits.
+
+    For a change that holds a lock until commit: read here, before taking
+    it, these reads do not lengthen the time others wait for the lock.
+    """
+    if await _listeners(session):
+        await _store(session)
+
+
+async def _listeners(session: AsyncSession) -> list[tuple[int, list[str]]]:
+    """Return the store's active webhooks and their events, once a session."""
+    cached: list[tuple[int, list[str]]] | None = session.info.get(_LISTENERS)
+    if cached is None:
+        rows = await session.execute(
+            select(Webhook.id, Webhook.events).where(Webhook.is_active)
+        )
+        cached = [(row.id, row.events) for row in rows]
+        session.info[_LISTENERS] = cached
+    return cached
 
 
 async def _store(session: AsyncSession) -> tuple[Store, str]:

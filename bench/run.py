@@ -84,12 +84,14 @@ def headers(language: str = "en") -> dict[str, str]:
     }
 
 
-async def deep_cursor(url: str, depth: int) -> str:
-    """Return the cursor that starts the page ``depth`` orders into the store."""
+async def deep_cursor(url: str, depth: int) -> tuple[str, int]:
+    """Return the cursor ``depth`` orders into the big store, and its orders."""
     if url.startswith("sqlite"):
         import aiosqlite
 
         async with aiosqlite.connect(url.split("///", 1)[1]) as db:
+            counted = await db.execute("SELECT count(*) FROM orders WHERE store_id = 1")
+            (total,) = await counted.fetchone() or (0,)
             cursor = await db.execute(
                 "SELECT created_at, id FROM orders WHERE store_id = 1 "
                 "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?",
@@ -102,6 +104,9 @@ async def deep_cursor(url: str, depth: int) -> str:
     else:
         connection = await asyncpg.connect(asyncpg_dsn(url))
         try:
+            total = await connection.fetchval(
+                "SELECT count(*) FROM orders WHERE store_id = 1"
+            )
             record = await connection.fetchrow(
                 "SELECT created_at, id FROM orders WHERE store_id = 1 "
                 "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $1",
@@ -116,7 +121,7 @@ async def deep_cursor(url: str, depth: int) -> str:
         created_at = row["created_at"]
         id = row["id"]
 
-    return encode_cursor(ORDER_SORTS["-created_at"], Row)
+    return encode_cursor(ORDER_SORTS["-created_at"], Row), total
 
 
 def scenarios(plan: Plan, cursor: str) -> list[Scenario]:
@@ -265,7 +270,8 @@ async def main_async(settings: Settings, dry_run: bool) -> str | None:
     if not settings.url.startswith("sqlite"):
         postgres = await ensure_postgres_database(settings.url)
     await prepare(settings.url, settings.plan, reseed=settings.extra["reseed"])
-    cursor = await deep_cursor(settings.url, settings.plan.big_orders * 5 // 6)
+    cursor, orders = await deep_cursor(settings.url, settings.plan.big_orders * 5 // 6)
+    settings.extra["orders"] = orders
     cases = scenarios(settings.plan, cursor)
     env = server_env(settings.url)
     servers = [tjar_server(env, settings.workers)]
@@ -326,8 +332,9 @@ def report(
         f"{version('httpx')}; {_wrk_version()}.",
         "",
         f"Data: {plan.stores:,} stores; the measured store has "
-        f"{plan.big_products:,} products, {plan.big_orders:,} orders "
-        f"({plan.big_orders * plan.lines_per_order:,} lines) and "
+        f"{plan.big_products:,} products, {settings.extra['orders']:,} orders "
+        f"({plan.big_orders:,} seeded with {plan.lines_per_order} lines each, "
+        "the rest added by earlier runs' `POST /orders`) and "
         f"{plan.big_customers:,} customers; every other store has "
         f"{plan.small_orders:,} orders. Load: wrk, 1 thread, "
         f"{settings.connections} connections, {settings.rounds} runs of "

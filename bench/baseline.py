@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tjar.config import Settings
 from tjar.db.models import Category, Tag
 from tjar.domain.orders import ORDER_SORTS
 from tjar.domain.paging import decode_cursor, encode_cursor
@@ -538,8 +539,13 @@ def new_order(
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     url = os.environ["TJAR_DATABASE_URL"].replace("postgresql+asyncpg", "postgresql")
-    # The platform's engine keeps 5 connections and opens 10 more under load.
-    async with asyncpg.create_pool(url, min_size=5, max_size=15) as pool:
+    # The same pool as the platform's engine: TJAR_DB_POOL_SIZE kept open,
+    # TJAR_DB_MAX_OVERFLOW more under load.
+    settings = Settings()
+    size = settings.db_pool_size
+    async with asyncpg.create_pool(
+        url, min_size=size, max_size=size + settings.db_max_overflow
+    ) as pool:
         app.state.pool = pool
         yield
 

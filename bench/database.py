@@ -1,6 +1,7 @@
 """The benchmark's database: created, migrated, seeded once, reset every run."""
 
 import asyncio
+import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,6 +22,19 @@ from tjar.domain.webhooks import TargetPolicy, WebhookInput, create_webhook
 from tjar.webhooks.vault import Vault
 
 SECRET = "bench-secret-key"
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/tjar_bench"
+
+
+def bench_url() -> str:
+    """Return the PostgreSQL URL the benchmarks use (``TJAR_BENCH_DATABASE_URL``)."""
+    return os.environ.get("TJAR_BENCH_DATABASE_URL") or DEFAULT_URL
+
+
+def beside(url: str, database: str) -> str:
+    """Return ``url`` naming another database on the same server."""
+    return make_url(url).set(database=database).render_as_string(False)
+
+
 # Orders the big store creates notify this webhook, so POST /orders writes an
 # event and a delivery as it would for a store with an integration. The API
 # runs without its in-process worker, so nothing is ever sent to it.

@@ -200,9 +200,12 @@ def drive(
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]
     command += [url, "--", kind, str(products)]
-    output = subprocess.run(
-        command, capture_output=True, text=True, check=True, timeout=seconds + 60
-    ).stdout
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=seconds + 60
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"wrk failed: {(done.stderr or done.stdout).strip()}")
+    output = done.stdout
     line = next(row for row in output.splitlines() if row.startswith("RESULT "))
     figures = json.loads(line.removeprefix("RESULT "))
     return Run(

@@ -28,7 +28,7 @@ import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bench.database import SECRET, asyncpg_dsn, no_dns
+from bench.database import SECRET, asyncpg_dsn, bench_url, no_dns
 from bench.load import free_port, memory_mb, spawn, stop
 from tjar.db import migrate
 from tjar.db.session import (
@@ -43,7 +43,6 @@ from tjar.domain.webhooks import TargetPolicy, WebhookInput, create_webhook
 from tjar.webhooks.outbox import emit, new_event_id
 from tjar.webhooks.vault import Vault
 
-DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 DATABASE = "tjar_bench_webhooks"
 # Fastest on this machine (see docs/performance.md for the others).
 CONCURRENCY = 24
@@ -333,7 +332,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("TJAR_BENCH_DATABASE_URL", DEFAULT_URL),
+        default=bench_url(),
         help="A PostgreSQL server where a scratch database may be created.",
     )
     parser.add_argument("--events", type=int, default=20_000)

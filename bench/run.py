@@ -482,7 +482,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=positive)
     parser.add_argument("--connections", type=positive, default=32)
     parser.add_argument(
-        "--no-write", action="store_true", help="Print only; leave the report."
+        "--no-write",
+        action="store_true",
+        help="Print only; leave the report (--quick never writes it).",
     )
     args = parser.parse_args()
 

@@ -163,6 +163,11 @@ def server_env(url: str) -> dict[str, str]:
         "TJAR_LOG_LEVEL": "WARNING",
         # One key drives the whole load: far beyond any per-key limit.
         "TJAR_RATE_LIMIT_PER_MINUTE": "100000000",
+        # Both servers' pools (the baseline reads the same settings) must fit
+        # in PostgreSQL's default 100 connections: 2 servers x 2 workers x
+        # 20. The defaults (20 + 10 each) ran out during POST /orders.
+        "TJAR_DB_POOL_SIZE": "16",
+        "TJAR_DB_MAX_OVERFLOW": "4",
         "TJAR_WORKER_IN_PROCESS": "false",
         "TJAR_BENCH_STORE": "1",
     }

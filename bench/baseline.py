@@ -21,13 +21,17 @@ from typing import Any
 
 import asyncpg
 import orjson
+from sqlalchemy import JSON
+from sqlalchemy.dialects import postgresql
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from tjar.config import Settings
-from tjar.db.models import Category, Tag
+from tjar.db.base import Base
+from tjar.db.models import Category, Order, Product, Tag
+from tjar.db.types import FixedDecimal, Money
 from tjar.domain.orders import ORDER_SORTS
 from tjar.domain.paging import decode_cursor, encode_cursor
 from tjar.domain.products import PRODUCT_SORTS
@@ -40,43 +44,25 @@ from tjar.webhooks.outbox import new_event_id
 STORE_ID = int(os.environ.get("TJAR_BENCH_STORE", "1"))
 # Both lists are read newest first, the platform's default.
 SORT = "-created_at"
-ORDER_COLUMNS = (
-    "id, number, customer_id, name, email, phone, address, city, state, country, "
-    "zipcode, status, payment_status, payment_gateway, transaction_id, coupon_code, "
-    "coupon_id, subtotal, coupon_discounted, shipping, tax, total_amount, notes, "
-    "source, version, prices_include_vat, vat_rate, stock_returned_at, store_id, "
-    "created_at, updated_at"
-)
-PRODUCT_COLUMNS = (
-    "id, type_id, name_ar, name_en, summary_ar, summary_en, description_ar, "
-    "description_en, search_text, slug, sku, sku_key, price, sale_price, cost, stock, "
-    "is_unlimited, is_published, is_refundable, min_purchase, max_purchase, "
-    "is_inventory_warning, inventory_warning_threshold, weight, length, width, "
-    "height, brand_id, image_id, badge_id, policy_description, video_source, "
-    "video_url, download_limit, download_expiry_hours, booking, deleted_at, "
-    "store_id, created_at, updated_at"
-)
-# Scaled-integer columns (see tjar.db.types.FixedDecimal) and their places.
-PLACES = {
-    "subtotal": 2,
-    "coupon_discounted": 2,
-    "shipping": 2,
-    "tax": 2,
-    "total_amount": 2,
-    "vat_rate": 4,
-    "unit_price": 2,
-    "discount": 2,
-    "price": 2,
-    "sale_price": 2,
-    "cost": 2,
-    "additional_price": 2,
-    "weight": 3,
-    "length": 2,
-    "width": 2,
-    "height": 2,
+# The columns the ORM selects, in its order, read off the models.
+ORDER_COLUMNS = ", ".join(column.name for column in Order.__table__.columns)
+PRODUCT_COLUMNS = ", ".join(column.name for column in Product.__table__.columns)
+# Columns whose stored form differs from what the models hand out: amounts
+# kept as scaled integers, and JSON. Their own types convert them back.
+CONVERTED = {
+    column.name: column.type
+    for table in Base.metadata.tables.values()
+    for column in table.columns
+    if isinstance(column.type, FixedDecimal)
 }
-QUANTUM = {places: Decimal(1).scaleb(-places) for places in set(PLACES.values())}
-JSON_COLUMNS = {"options", "choices", "booking"}
+JSON_COLUMNS = {
+    column.name
+    for table in Base.metadata.tables.values()
+    for column in table.columns
+    if isinstance(column.type, JSON)
+}
+MONEY = Money()
+DIALECT = postgresql.dialect()
 
 
 def row(record: asyncpg.Record, **extra: Any) -> SimpleNamespace:
@@ -85,9 +71,8 @@ def row(record: asyncpg.Record, **extra: Any) -> SimpleNamespace:
     for name, value in values.items():
         if value is None:
             continue
-        if name in PLACES:
-            places = PLACES[name]
-            values[name] = (Decimal(value) / 10**places).quantize(QUANTUM[places])
+        if name in CONVERTED:
+            values[name] = CONVERTED[name].process_result_value(value, DIALECT)
         elif name in JSON_COLUMNS and isinstance(value, str):
             values[name] = orjson.loads(value)
     return SimpleNamespace(**values, **extra)
@@ -475,8 +460,8 @@ def new_order(
 ) -> SimpleNamespace:
     """Build the inserted order as the representation reads it."""
 
-    def cents(amount: int) -> Decimal:
-        return (Decimal(amount) / 100).quantize(QUANTUM[2])
+    def cents(amount: int) -> Decimal | None:
+        return MONEY.process_result_value(amount, DIALECT)
 
     subtotal = sum(line[2] for line in lines)
     items = [

@@ -15,6 +15,7 @@ import asyncio
 import os
 import platform
 import signal
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -439,8 +440,6 @@ def _memory_gb() -> int:
 
 
 def _wrk_version() -> str:
-    import subprocess
-
     output = subprocess.run(
         [ensure_wrk(), "-v"], capture_output=True, text=True, check=False
     ).stdout
